@@ -1,0 +1,32 @@
+"""Settings read from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path("data")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+
+    database_url: str = Field(default=f"sqlite+aiosqlite:///{DATA_DIR / 'tiendo.db'}")
+    tz: str = "Asia/Ho_Chi_Minh"
+    files_dir: Path = DATA_DIR / "files"
+    dialog_ttl_hours: int = 24
+    correction_window_hours: int = 24
+    # Report periods: "decree09" cuts data from the 15th of the month before the
+    # period to the 14th of its last month (Decree 09/2019/NĐ-CP, art. 12).
+    period_mode: str = "calendar"
+
+    telegram_bot_token: SecretStr | None = None
+    zalo_bot_token: SecretStr | None = None
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)

@@ -1,0 +1,50 @@
+"""Every user-facing word comes from templates/: whole templates through
+`render`, short messages through `t`, which calls the macro of that name in
+templates/messages.j2."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from domain import text
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+    env.filters.update(
+        vnd=text.format_vnd,
+        percent=text.format_percent,
+        count2=text.format_count,
+        date=text.format_date,
+        datetime=text.format_datetime,
+    )
+    return env
+
+
+@lru_cache(maxsize=1)
+def _messages():
+    return environment().get_template("messages.j2").module
+
+
+def t(name: str, **params) -> str:
+    macro = getattr(_messages(), name, None)
+    if macro is None:
+        raise KeyError(f"no message {name!r} in templates/messages.j2")
+    return str(macro(**params)).strip()
+
+
+def render(template: str, **context) -> str:
+    return environment().get_template(template).render(**context).strip()

@@ -1,0 +1,163 @@
+"""Unit names as plans write them: split a cell into names, tell collective
+phrases from units, and resolve variants and abbreviations to one unit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from domain.text import collapse, fold, key
+
+# Words that start a unit's name; a comma-separated piece that starts with one
+# of these is a new unit, otherwise it continues the previous name.
+TYPE_WORDS = (
+    "phong", "ban", "trung tam", "van phong", "so", "chi cuc", "cuc", "ubnd",
+    "uy ban", "hoi dong", "hdnd", "doi", "to", "bo phan", "tt", "vp", "cong an",
+    "quan doi", "bchqs", "mat tran", "doan", "hoi", "truong", "tram", "thanh tra",
+    "cac", "kho bac", "chi nhanh", "don vi", "co quan",
+)
+# Collective phrases that name every unit, not some of them.
+_COLLECTIVE_FILLER = {
+    "cac", "phong", "ban", "trung", "tam", "don", "vi", "co", "quan", "so", "nganh",
+    "truc", "thuoc", "chuyen", "mon", "va", "doan", "the", "lien", "tat", "ca",
+}
+# Trailing place words dropped when comparing abbreviations.
+_PLACE_WORDS = {"tinh", "phuong", "xa", "huyen", "quan", "thi", "tran", "thanh", "pho"}
+_KNOWN_ABBREVIATIONS = {"ubnd", "hdnd", "tthc", "cchc", "qppl", "vbqppl", "bchqs", "mttq"}
+_VOWELS = set("aeiouy")
+
+# Typos and small spelling variants of one unit score above this (fuzz.ratio on
+# keys); distinct units of one organisation score below it. Tested in
+# tests/test_units.py.
+FUZZY_THRESHOLD = 90
+
+
+def split_names(cell: str | None) -> list[str]:
+    """'Phòng A, Phòng B; Các phòng, ban' -> ['Phòng A', 'Phòng B', 'Các phòng, ban']."""
+    names: list[str] = []
+    for part in re.split(r"[;\n+]+", cell or ""):
+        part = collapse(part).strip(" ,.-")
+        if not part:
+            continue
+        if key(part).startswith("cac "):
+            names.append(part)
+            continue
+        pieces: list[str] = []
+        for piece in part.split(","):
+            piece = piece.strip(" .")
+            if not piece:
+                continue
+            if pieces and not _starts_with_type_word(piece):
+                pieces[-1] = f"{pieces[-1]}, {piece}"
+            else:
+                pieces.append(piece)
+        names.extend(pieces)
+    return names
+
+
+def _starts_with_type_word(name: str) -> bool:
+    k = key(name)
+    return any(k == w or k.startswith(w + " ") for w in TYPE_WORDS)
+
+
+def is_collective(name: str) -> bool:
+    return key(name).startswith("cac ")
+
+
+def collective_means_all(name: str) -> bool:
+    """'Các phòng, ban, trung tâm' names every unit; 'Các phòng thuộc khối X' does not."""
+    return is_collective(name) and set(key(name).split()) <= _COLLECTIVE_FILLER
+
+
+def _is_abbreviation(token: str, folded: str) -> bool:
+    letters = re.sub(r"[^a-z]", "", folded)
+    if len(letters) < 2:
+        return False
+    return (
+        (token.isupper() and len(token) >= 2)
+        or not (set(letters) & _VOWELS)
+        or letters in _KNOWN_ABBREVIATIONS
+    )
+
+
+def signature(name: str) -> tuple[str, bool]:
+    """Initials of a name with its abbreviations spelled out letter by letter,
+    and whether the name holds an abbreviation. 'Phòng HCQT' and
+    'Phòng Hành chính – Quản trị' both give 'phcqt'."""
+    raw = name.replace("&", " và ")
+    tokens = [t for t in re.split(r"[\s\-\u2013\u2014,./()]+", raw) if t]
+    letters: list[str] = []
+    abbreviated = False
+    folded_tokens = [fold(t) for t in tokens]
+    while folded_tokens and folded_tokens[-1] in _PLACE_WORDS:
+        folded_tokens.pop()
+        tokens.pop()
+    for token, folded in zip(tokens, folded_tokens):
+        if folded in ("va", "&"):
+            continue
+        if _is_abbreviation(token, folded):
+            abbreviated = True
+            letters.append(re.sub(r"[^a-z]", "", folded))
+        elif folded[:1].isalpha():
+            letters.append(folded[0])
+    return "".join(letters), abbreviated
+
+
+@dataclass
+class KnownUnit:
+    id: object
+    name: str
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Match:
+    unit: KnownUnit | None
+    how: str  # "exact" | "abbreviation" | "fuzzy" | "none" | "ambiguous"
+    candidates: tuple[KnownUnit, ...] = ()
+
+
+class UnitIndex:
+    """Looks names up among known units by key, abbreviation and typo."""
+
+    def __init__(self, units: list[KnownUnit] | None = None) -> None:
+        self.units: list[KnownUnit] = []
+        self._by_key: dict[str, KnownUnit] = {}
+        self._by_signature: dict[str, list[KnownUnit]] = {}
+        for unit in units or []:
+            self.add(unit)
+
+    def add(self, unit: KnownUnit) -> None:
+        self.units.append(unit)
+        self.add_alias(unit, unit.name)
+        for alias in unit.aliases:
+            self.add_alias(unit, alias)
+
+    def add_alias(self, unit: KnownUnit, alias: str) -> None:
+        self._by_key.setdefault(key(alias), unit)
+        sig, _ = signature(alias)
+        if sig:
+            bucket = self._by_signature.setdefault(sig, [])
+            if unit not in bucket:
+                bucket.append(unit)
+
+    def resolve(self, name: str) -> Match:
+        k = key(name)
+        if k in self._by_key:
+            return Match(self._by_key[k], "exact")
+        sig, abbreviated = signature(name)
+        if abbreviated and sig:
+            found = self._by_signature.get(sig, [])
+            if len(found) == 1:
+                return Match(found[0], "abbreviation")
+            if len(found) > 1:
+                return Match(None, "ambiguous", tuple(found))
+        best = process.extract(k, self._by_key.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=3)
+        units = {id(self._by_key[choice]): self._by_key[choice] for choice, _score, _ in best}
+        if len(units) == 1:
+            return Match(next(iter(units.values())), "fuzzy")
+        if len(units) > 1:
+            return Match(None, "ambiguous", tuple(units.values()))
+        return Match(None, "none")

@@ -1,0 +1,248 @@
+"""The plan model. Status history is append-only: nothing here is overwritten."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes stored as UTC; SQLite forgets the zone, so add it back."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict: JSON, list: JSON}
+
+
+STATUSES = ("not_started", "in_progress", "done", "stuck")
+ROLES = ("officer", "leader", "admin")
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("year", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    number: Mapped[str | None] = mapped_column(String(100))
+    year: Mapped[int]
+    issuing_unit: Mapped[str | None] = mapped_column(String(300))
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    imported_at: Mapped[datetime]
+
+    areas: Mapped[list[Area]] = relationship(back_populates="plan", order_by="Area.position")
+
+
+class Area(Base):
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int]
+
+    plan: Mapped[Plan] = relationship(back_populates="areas")
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+    aliases: Mapped[list[UnitAlias]] = relationship(
+        back_populates="unit", order_by="UnitAlias.id", cascade="all, delete-orphan"
+    )
+
+
+class UnitAlias(Base):
+    __tablename__ = "unit_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="aliases")
+
+
+class UnitGroup(Base):
+    """A collective phrase: every unit ("Các phòng, ban, trung tâm") or named members."""
+
+    __tablename__ = "unit_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    all_units: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UnitGroupMember(Base):
+    __tablename__ = "unit_group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("unit_groups.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (UniqueConstraint("plan_id", "code"), Index("ix_tasks_due_date", "due_date"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int]
+    content: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    timeline: Mapped[str | None] = mapped_column(String(500))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    recurring: Mapped[bool] = mapped_column(Boolean, default=False)
+    conditional: Mapped[bool] = mapped_column(Boolean, default=False)
+    milestones: Mapped[list] = mapped_column(JSON, default=list)
+    budget_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    budget_text: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    # A task dropped from a revised plan keeps its history but leaves the plan.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    area: Mapped[Area] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="task", order_by="Assignment.position", cascade="all, delete-orphan"
+    )
+
+
+class Assignment(Base):
+    """A unit or a unit group on a task, as lead ("lead") or coordinating ("coordinating")."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_unit", "unit_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int]
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("unit_groups.id"))
+
+    task: Mapped[Task] = relationship(back_populates="assignments")
+    unit: Mapped[Unit | None] = relationship()
+    group: Mapped[UnitGroup | None] = relationship()
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(20))
+
+    unit: Mapped[Unit | None] = relationship()
+    identities: Mapped[list[ChatIdentity]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+
+class ChatIdentity(Base):
+    __tablename__ = "chat_identities"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+
+    person: Mapped[Person] = relationship(back_populates="identities")
+
+
+class StatusUpdate(Base):
+    __tablename__ = "status_updates"
+    __table_args__ = (Index("ix_status_updates_task_time", "task_id", "reported_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    percent: Mapped[int | None]
+    evidence: Mapped[str | None] = mapped_column(Text)
+    file_ref: Mapped[str | None] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reported_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(20))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("status_updates.id"))
+
+    reporter: Mapped[Person | None] = relationship()
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(500))
+    unit_of_measure: Mapped[str | None] = mapped_column(String(50))
+    target: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    direction: Mapped[str] = mapped_column(String(2))  # ">=" or "<="
+
+
+class IndicatorValue(Base):
+    __tablename__ = "indicator_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    reported_at: Mapped[datetime]
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
