@@ -39,10 +39,10 @@ def _messages():
     return environment().get_template("messages.j2").module
 
 
-def t(name: str, **params) -> str:
-    macro = getattr(_messages(), name, None)
+def t(message: str, /, **params) -> str:
+    macro = getattr(_messages(), message, None)
     if macro is None:
-        raise KeyError(f"no message {name!r} in templates/messages.j2")
+        raise KeyError(f"no message {message!r} in templates/messages.j2")
     return str(macro(**params)).strip()
 
 

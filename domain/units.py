@@ -84,30 +84,42 @@ def _is_abbreviation(token: str, folded: str) -> bool:
 
 def signature(name: str) -> tuple[str, bool]:
     """Initials of a name with its abbreviations spelled out letter by letter,
-    and whether the name holds an abbreviation. 'Phòng HCQT' and
-    'Phòng Hành chính – Quản trị' both give 'phcqt'."""
+    and whether the name is written as an abbreviation. 'Phòng HCQT' and
+    'Phòng Hành chính – Quản trị' both give 'phcqt'; 'Ban Chỉ đạo ISO' and
+    'Văn phòng UBND tỉnh' are full names that merely hold an acronym."""
     raw = name.replace("&", " và ")
     tokens = [t for t in re.split(r"[\s\-\u2013\u2014,./()]+", raw) if t]
-    letters: list[str] = []
-    abbreviated = False
     folded_tokens = [fold(t) for t in tokens]
     while folded_tokens and folded_tokens[-1] in _PLACE_WORDS:
         folded_tokens.pop()
         tokens.pop()
-    for token, folded in zip(tokens, folded_tokens):
+    letters: list[str] = []
+    abbreviations = content_words = 0
+    type_prefix = _type_prefix_length(folded_tokens)
+    for position, (token, folded) in enumerate(zip(tokens, folded_tokens)):
         if folded in ("va", "&"):
             continue
         if _is_abbreviation(token, folded):
-            abbreviated = True
-            letters.append(re.sub(r"[^a-z]", "", folded))
+            compact = re.sub(r"[^a-z]", "", folded)
+            letters.append(compact)
+            abbreviations += compact not in _KNOWN_ABBREVIATIONS
         elif folded[:1].isalpha():
             letters.append(folded[0])
-    return "".join(letters), abbreviated
+            content_words += position >= type_prefix
+    return "".join(letters), abbreviations > 0 and content_words == 0
+
+
+def _type_prefix_length(folded_tokens: list[str]) -> int:
+    joined = " ".join(folded_tokens)
+    for word in sorted(TYPE_WORDS, key=len, reverse=True):
+        if joined == word or joined.startswith(word + " "):
+            return len(word.split())
+    return 0
 
 
 @dataclass
 class KnownUnit:
-    id: object
+    ref: object  # what the caller resolves to (a stored Unit, an id...)
     name: str
     aliases: list[str] = field(default_factory=list)
 

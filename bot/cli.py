@@ -1,0 +1,214 @@
+"""`python -m bot`: the command line. Without a command it opens the chat."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.settings import Settings
+from domain.clock import Clock, SystemClock
+from domain.texts import render, t
+from storage.db import create_engine, migrate, session_factory
+from storage.importers.plan_file import parse_plan_file
+from storage.importers.tables import PlanFileError
+from storage.models import STATUSES, ChatIdentity, Person, Unit
+from storage.people import PeopleFileError, import_people
+from storage.plans import import_plan
+from storage.tasks import add_update, current_plan, find_task, task_views
+from storage.units import UnitError, set_parent
+
+
+class CliError(Exception):
+    """One clear line for the user, and a non-zero exit."""
+
+
+@dataclass
+class App:
+    settings: Settings
+    sessions: object
+    clock: Clock
+
+
+@asynccontextmanager
+async def open_app(settings: Settings | None = None, clock: Clock | None = None):
+    settings = settings or Settings()
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        yield App(settings, session_factory(engine), clock or SystemClock())
+    finally:
+        await engine.dispose()
+
+
+def _parse_at(value: str | None, app: App) -> datetime:
+    if value is None:
+        return app.clock.now()
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(t("datetime_invalid", value=value))
+    return at if at.tzinfo else at.replace(tzinfo=app.settings.zone)
+
+
+async def cmd_import(app: App, args) -> int:
+    path = Path(args.file)
+    parsed = parse_plan_file(path, plan_year=args.plan_year, plan_name=args.plan_name)
+    async with app.sessions() as session, session.begin():
+        summary = await import_plan(session, parsed, path.name, app.clock.now())
+    print(render("cli/import_summary.txt.j2", s=summary))
+    return 0
+
+
+def task_json(view, zone) -> dict:
+    task = view.task
+    return {
+        "code": task.code,
+        "area": view.area.code,
+        "area_name": view.area.name,
+        "content": task.content,
+        "evidence": task.evidence,
+        "lead_unit": view.lead[0] if view.lead else None,
+        "coordinating_units": view.coordinating,
+        "timeline": task.timeline,
+        "due_date": task.due_date.isoformat() if task.due_date else None,
+        "recurring": task.recurring,
+        "conditional": task.conditional,
+        "budget_vnd": task.budget_vnd,
+        "status": view.status,
+        "percent": view.percent,
+        "done_at": view.done_at.astimezone(zone).isoformat() if view.done_at else None,
+        "warnings": list(task.warnings or []),
+    }
+
+
+async def cmd_tasks(app: App, args) -> int:
+    async with app.sessions() as session:
+        plan = await current_plan(session, args.plan_year)
+        if plan is None:
+            raise CliError(t("no_plan"))
+        views = await task_views(session, plan)
+    if args.json:
+        json.dump([task_json(v, app.settings.zone) for v in views], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(render("cli/tasks.txt.j2", plan=plan, views=views))
+    return 0
+
+
+async def cmd_units(app: App, args) -> int:
+    async with app.sessions() as session:
+        if args.units_command == "set-parent":
+            async with session.begin():
+                unit, parent = await set_parent(session, args.unit, args.parent)
+            print(render("cli/unit_parent.txt.j2", unit=unit, parent=parent))
+            return 0
+        units = (await session.scalars(select(Unit).options(selectinload(Unit.aliases)).order_by(Unit.name))).all()
+        by_id = {u.id: u for u in units}
+        print(render("cli/units.txt.j2", units=units, by_id=by_id))
+    return 0
+
+
+async def cmd_people(app: App, args) -> int:
+    async with app.sessions() as session, session.begin():
+        summary = await import_people(session, Path(args.file))
+    print(render("cli/people_summary.txt.j2", s=summary))
+    return 0
+
+
+async def cmd_status(app: App, args) -> int:
+    if args.status not in STATUSES:
+        raise CliError(t("status_unknown", status=args.status))
+    if args.percent is not None and not 0 <= args.percent <= 100:
+        raise CliError(t("percent_invalid", value=args.percent))
+    at = _parse_at(args.at, app)
+    async with app.sessions() as session, session.begin():
+        plan = await current_plan(session)
+        if plan is None:
+            raise CliError(t("no_plan"))
+        task = await find_task(session, plan, args.code)
+        if task is None:
+            raise CliError(t("task_unknown", code=args.code))
+        person = await session.scalar(
+            select(Person).join(ChatIdentity).where(ChatIdentity.external_id == args.by).limit(1)
+        )
+        if person is None:
+            raise CliError(t("person_unknown", user_id=args.by))
+        update = await add_update(
+            session, task, status=args.status, at=at, source="admin", reporter=person,
+            percent=args.percent, evidence=args.evidence, note=args.note,
+        )
+    print(render("cli/status_set.txt.j2", task=task, update=update, person=person))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="tiendo: theo dõi tiến độ kế hoạch cải cách hành chính. Không có lệnh: mở trò chuyện trên terminal.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="LỆNH")
+
+    p = commands.add_parser("import", help="nhập bảng nhiệm vụ của kế hoạch (DOCX, XLSX, CSV)")
+    p.add_argument("file", metavar="TỆP")
+    p.add_argument("--plan-year", type=int, help="năm kế hoạch, nếu tệp không ghi")
+    p.add_argument("--plan-name", help="tên kế hoạch")
+    p.set_defaults(run=cmd_import)
+
+    p = commands.add_parser("tasks", help="liệt kê nhiệm vụ")
+    p.add_argument("--json", action="store_true", help="in JSON")
+    p.add_argument("--plan-year", type=int)
+    p.set_defaults(run=cmd_tasks)
+
+    p = commands.add_parser("units", help="liệt kê đơn vị và tên gọi khác")
+    sub = p.add_subparsers(dest="units_command")
+    sp = sub.add_parser("set-parent", help="đặt đơn vị cấp trên")
+    sp.add_argument("unit", metavar="ĐƠN_VỊ")
+    sp.add_argument("parent", metavar="CẤP_TRÊN")
+    p.set_defaults(run=cmd_units)
+
+    p = commands.add_parser("people", help="nhập danh sách cán bộ")
+    sub = p.add_subparsers(dest="people_command", required=True)
+    sp = sub.add_parser("import", help="nhập từ CSV hoặc XLSX")
+    sp.add_argument("file", metavar="TỆP")
+    p.set_defaults(run=cmd_people)
+
+    p = commands.add_parser("status", help="sửa trạng thái nhiệm vụ (quản trị)")
+    sub = p.add_subparsers(dest="status_command", required=True)
+    sp = sub.add_parser("set", help="ghi một cập nhật trạng thái")
+    sp.add_argument("code", metavar="MÃ")
+    sp.add_argument("status", metavar="TRẠNG_THÁI", help="not_started | in_progress | done | stuck")
+    sp.add_argument("--by", required=True, metavar="USER_ID")
+    sp.add_argument("--at", metavar="ISO_DATETIME")
+    sp.add_argument("--percent", type=int)
+    sp.add_argument("--evidence")
+    sp.add_argument("--note")
+    p.set_defaults(run=cmd_status)
+    return parser
+
+
+async def run(args, settings: Settings | None = None, clock: Clock | None = None) -> int:
+    async with open_app(settings, clock) as app:
+        return await args.run(app, args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from bot.console import main as console_main
+
+        return console_main()
+    try:
+        return asyncio.run(run(args))
+    except (CliError, PlanFileError, UnitError, PeopleFileError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
