@@ -159,7 +159,7 @@ class Task(Base):
 
     area: Mapped[Area] = relationship()
     assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="task", order_by="Assignment.position", cascade="all, delete-orphan"
+        back_populates="task", order_by="Assignment.id", cascade="all, delete-orphan"
     )
 
 

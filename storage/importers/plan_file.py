@@ -37,7 +37,7 @@ _ROMAN_LEAD = re.compile(r"^([ivx]+)[.\-:)]\s+(.+)$")
 _TASK_NUMBER = re.compile(r"(\d+)")
 _NUMBERING_CELL = re.compile(r"^\(?\d+\)?$")
 _BUDGET_OK = re.compile(r"^\d{1,3}(?:([.,])\d{3})?(?:\1\d{3})*$")
-_YEAR = re.compile(r"\b(20\d\d)\b")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _PLAN_NUMBER = re.compile(r"s[oố]\s*:?\s*(\d+\s*/\s*[\w\-Đđ]+)", re.IGNORECASE)
 _ISSUER = re.compile(r"\bcủa\s+(.+?)\s*\)?\s*$", re.IGNORECASE)
 
@@ -215,7 +215,7 @@ def parse_grid(grid: Grid, path: Path, plan_year: int | None, plan_name: str | N
     if not raw_tasks:
         raise PlanFileError(t("file_no_tasks", path=str(path)))
 
-    year = plan_year or title_year or _likely_year([r["timeline"] for r in raw_tasks])
+    year = plan_year or title_year or _likely_year([r["timeline"] for r in raw_tasks] + [path.stem])
     if year is None:
         raise PlanFileError(t("plan_year_unknown"))
 

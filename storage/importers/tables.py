@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -40,7 +39,7 @@ def read_grid(path: Path) -> Grid:
         grid = reader(path)
     except PlanFileError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, UnicodeDecodeError) as exc:
+    except Exception as exc:  # any failure inside a reader means a damaged file
         raise PlanFileError(t("file_corrupt", path=str(path), kind=suffix[1:].upper())) from exc
     if not any(any(cell for row in table for cell in row) for table in grid.tables):
         raise PlanFileError(t("file_no_table", path=str(path)))
