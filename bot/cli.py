@@ -8,23 +8,26 @@ import json
 import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.settings import Settings
-from domain.clock import Clock, SystemClock
-from domain.texts import render, t
+from bot.sample import ensure_sample
+from domain.clock import Clock, FixedClock, SystemClock
+from domain.texts import configure, render, t
 from storage.db import create_engine, migrate, session_factory
 from storage.importers.plan_file import parse_plan_file
 from storage.importers.tables import PlanFileError
 from storage.models import STATUSES, ChatIdentity, Person, Unit
-from storage.people import PeopleFileError, import_people
+from handlers.events import PLATFORMS
+from storage.conversations import create_invite, link_group
+from storage.people import PeopleFileError, import_people, parse_role
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views
-from storage.units import UnitError, set_parent
+from storage.units import UnitError, find_unit, set_parent
 
 
 class CliError(Exception):
@@ -41,6 +44,7 @@ class App:
 @asynccontextmanager
 async def open_app(settings: Settings | None = None, clock: Clock | None = None):
     settings = settings or Settings()
+    configure(settings.zone)
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
@@ -150,12 +154,71 @@ async def cmd_status(app: App, args) -> int:
     return 0
 
 
+async def cmd_chat(app: App, args) -> int:
+    from bot.console import chat
+
+    await ensure_sample(app.sessions, app.clock.now(), app.settings.zone)
+    return await chat(app, args.user)
+
+
+async def cmd_simulate(app: App, args) -> int:
+    from bot.simulate import Simulator, open_input, run_script
+    from bot.wiring import build_core
+
+    clock = FixedClock(app.clock.now())
+    app = App(app.settings, app.sessions, clock)
+    await ensure_sample(app.sessions, clock.now(), app.settings.zone)
+    simulator = Simulator(build_core(app), clock, app.settings.zone)
+    source = open_input(args.file)
+    try:
+        await run_script(simulator, source, sys.stdout)
+    finally:
+        if source is not sys.stdin:
+            source.close()
+    return 0
+
+
+async def cmd_invite(app: App, args) -> int:
+    role = parse_role(args.role)
+    if role is None:
+        raise CliError(t("role_unknown", role=args.role))
+    if args.uses < 1:
+        raise CliError(t("invite_uses_invalid", value=args.uses))
+    now = app.clock.now()
+    async with app.sessions() as session, session.begin():
+        unit = await find_unit(session, args.unit) if args.unit else None
+        invite = await create_invite(
+            session, unit_id=unit.id if unit else None, role=role, uses=args.uses,
+            expires_at=now + timedelta(days=args.expires) if args.expires else None, created_by=None, now=now,
+        )
+    print(render("cli/invite_created.txt.j2", invite=invite, unit=unit))
+    return 0
+
+
+async def cmd_groups(app: App, args) -> int:
+    if args.platform not in PLATFORMS:
+        raise CliError(t("platform_unknown", platform=args.platform))
+    async with app.sessions() as session, session.begin():
+        unit = None if args.scope == "all" else await find_unit(session, args.scope)
+        await link_group(session, args.platform, args.chat_id, unit.id if unit else None, None, app.clock.now())
+    print(t("group_linked", scope=unit.name if unit else None))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="tiendo: theo dõi tiến độ kế hoạch cải cách hành chính. Không có lệnh: mở trò chuyện trên terminal.",
     )
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
+
+    p = commands.add_parser("chat", help="trò chuyện với bot trên terminal (mặc định)")
+    p.add_argument("--as", dest="user", default="canbo", metavar="USER_ID", help="mã người dùng console, mặc định canbo")
+    p.set_defaults(run=cmd_chat)
+
+    p = commands.add_parser("simulate", help="chạy kịch bản trò chuyện JSON Lines")
+    p.add_argument("file", nargs="?", default="-", metavar="TỆP|-")
+    p.set_defaults(run=cmd_simulate)
 
     p = commands.add_parser("import", help="nhập bảng nhiệm vụ của kế hoạch (DOCX, XLSX, CSV)")
     p.add_argument("file", metavar="TỆP")
@@ -181,6 +244,23 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file", metavar="TỆP")
     p.set_defaults(run=cmd_people)
 
+    p = commands.add_parser("invite", help="mã mời người dùng")
+    sub = p.add_subparsers(dest="invite_command", required=True)
+    sp = sub.add_parser("create", help="tạo mã mời")
+    sp.add_argument("--unit", help="đơn vị (bỏ trống: toàn tổ chức)")
+    sp.add_argument("--role", required=True, help="officer | leader | admin (cán bộ, lãnh đạo, quản trị)")
+    sp.add_argument("--uses", type=int, default=1, help="số lần dùng, mặc định 1")
+    sp.add_argument("--expires", type=int, metavar="DAYS", help="hết hạn sau số ngày")
+    p.set_defaults(run=cmd_invite)
+
+    p = commands.add_parser("groups", help="nhóm trò chuyện nhận bản tin")
+    sub = p.add_subparsers(dest="groups_command", required=True)
+    sp = sub.add_parser("link", help="kết nối một nhóm")
+    sp.add_argument("chat_id", metavar="CHAT_ID")
+    sp.add_argument("--platform", required=True, help="telegram | zalo | console")
+    sp.add_argument("--scope", default="all", help="all hoặc tên đơn vị")
+    p.set_defaults(run=cmd_groups)
+
     p = commands.add_parser("status", help="sửa trạng thái nhiệm vụ (quản trị)")
     sub = p.add_subparsers(dest="status_command", required=True)
     sp = sub.add_parser("set", help="ghi một cập nhật trạng thái")
@@ -204,9 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        from bot.console import main as console_main
-
-        return console_main()
+        args = parser.parse_args(["chat", *(argv or [])])
     try:
         return asyncio.run(run(args))
     except (CliError, PlanFileError, UnitError, PeopleFileError) as exc:

@@ -4,14 +4,28 @@ templates/messages.j2."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from domain import text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_zone = {"zone": ZoneInfo("Asia/Ho_Chi_Minh")}
+
+
+def configure(zone: ZoneInfo) -> None:
+    """The time zone in which dates and times are shown."""
+    _zone["zone"] = zone
+
+
+def _local(value):
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(_zone["zone"])
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -28,8 +42,8 @@ def environment() -> Environment:
         vnd=text.format_vnd,
         percent=text.format_percent,
         count2=text.format_count,
-        date=text.format_date,
-        datetime=text.format_datetime,
+        date=lambda value: text.format_date(_local(value)),
+        datetime=lambda value: text.format_datetime(_local(value)),
     )
     return env
 

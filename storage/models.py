@@ -246,3 +246,64 @@ class IndicatorValue(Base):
     value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     reported_at: Mapped[datetime]
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class DialogState(Base):
+    """Where a person is in a conversation; read and written on every event."""
+
+    __tablename__ = "dialog_states"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[str] = mapped_column(String(100))
+    dialog: Mapped[str] = mapped_column(String(50))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    filled: Mapped[list] = mapped_column(JSON, default=list)  # slot names in the order answered
+    options: Mapped[list] = mapped_column(JSON, default=list)  # [[label, data], ...] last offered
+    updated_at: Mapped[datetime]
+
+
+class ProcessedEvent(Base):
+    """Inbound events already handled, so that a redelivery is a no-op."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("platform", "event_key"), Index("ix_processed_events_at", "processed_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    event_key: Mapped[str] = mapped_column(String(200))
+    processed_at: Mapped[datetime]
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    uses_left: Mapped[int]
+    expires_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+
+    unit: Mapped[Unit | None] = relationship()
+
+
+class GroupLink(Base):
+    """A group chat that follows the plan, or one unit of it (scope_unit_id)."""
+
+    __tablename__ = "group_links"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    linked_at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    scope_unit: Mapped[Unit | None] = relationship()

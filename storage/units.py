@@ -81,7 +81,7 @@ class UnitBook:
             if match.unit is not None:
                 unit = match.unit.ref
                 if match.how != "exact":
-                    self._add_alias(unit, name)
+                    self.add_alias(unit, name)
             else:
                 if match.how == "ambiguous":
                     self.warnings[name] = t("unit_ambiguous", name=name, candidates=[c.name for c in match.candidates])
@@ -95,7 +95,7 @@ class UnitBook:
         self._resolved[k] = resolved
         return resolved
 
-    def _add_alias(self, unit: Unit, alias: str) -> None:
+    def add_alias(self, unit: Unit, alias: str) -> None:
         k = key(alias)
         alias_row = UnitAlias(alias=alias, key=k)
         unit.aliases.append(alias_row)

@@ -1,0 +1,213 @@
+"""/baocao: an officer reports the status of one of their unit's tasks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dialogs.forms import Answer, Form, Invalid, Reply, Restart, Slot
+from domain.reports import parse_percent, parse_status, task_code
+from domain.texts import render, t
+from handlers.events import Option
+from storage.files import store_file
+from storage.models import STATUSES, StatusUpdate
+from storage.org import leaders_over, reachable_identity, scope_of
+from storage.tasks import TaskView, add_update, current_plan, task_views
+
+PAGE_SIZE = 8
+
+
+async def my_tasks(ctx, open_only: bool = True) -> list[tuple[TaskView, str]]:
+    """The person's tasks with their unit's role on each: lead tasks first,
+    then coordinated ones, each by due date (no date last)."""
+    plan = await current_plan(ctx.session)
+    if plan is None:
+        return []
+    org = await ctx.org()
+    scope = scope_of(ctx.person, org)
+    mine = []
+    for view in await task_views(ctx.session, plan):
+        role = org.role_of(view.task.assignments, scope)
+        if role and not (open_only and view.status == "done"):
+            mine.append((view, role))
+    far = ctx.today.replace(year=9999)
+    mine.sort(key=lambda item: (item[1] != "lead", item[0].task.due_date or far, item[0].task.position))
+    return mine
+
+
+def is_overdue(view: TaskView, today) -> bool:
+    return view.status != "done" and view.task.due_date is not None and view.task.due_date < today
+
+
+class TaskSlot(Slot):
+    name = "task"
+
+    async def ask(self, ctx, data):
+        tasks = await my_tasks(ctx)
+        if not tasks:
+            return Reply(t("report_no_tasks"))
+        page = data.get("page", 0) % max(1, -(-len(tasks) // PAGE_SIZE))
+        shown = tasks[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        options = [Option(t("task_option", code=v.task.code, content=v.task.content, overdue=is_overdue(v, ctx.today)), f"t:{v.task.code}") for v, _ in shown]
+        if len(tasks) > PAGE_SIZE:
+            options.append(Option(t("more"), "more"))
+        text = render("chat/report_pick_task.j2", tasks=shown, total=len(tasks), page=page, today=ctx.today, overdue=is_overdue)
+        return Reply(text, options)
+
+    async def accept(self, ctx, data, answer: Answer):
+        if answer.option == "more":
+            data["page"] = data.get("page", 0) + 1
+            raise Invalid()
+        code = answer.option[2:] if answer.option and answer.option.startswith("t:") else task_code(answer.text)
+        if code is None:
+            raise Invalid(t("report_pick_task_hint"))
+        if not any(v.task.code == code for v, _ in await my_tasks(ctx, open_only=False)):
+            raise Invalid(t("report_task_not_yours", code=code))
+        return code
+
+
+STATUS_OPTIONS = [("not_started", "s:not_started"), ("in_progress", "s:in_progress"), ("done", "s:done"), ("stuck", "s:stuck")]
+
+
+class StatusSlot(Slot):
+    name = "status"
+
+    async def ask(self, ctx, data):
+        view = await _view(ctx, data["task"])
+        options = [Option(t("status_label", status=s), d) for s, d in STATUS_OPTIONS]
+        return Reply(render("chat/report_ask_status.j2", view=view), options)
+
+    async def accept(self, ctx, data, answer):
+        if answer.option and answer.option.startswith("s:") and answer.option[2:] in STATUSES:
+            return answer.option[2:]
+        status, _ = parse_status(answer.text)
+        if status is None:
+            raise Invalid(t("report_status_hint"))
+        return status
+
+
+class PercentSlot(Slot):
+    name = "percent"
+
+    def applies(self, data):
+        return data.get("status") == "in_progress"
+
+    async def ask(self, ctx, data):
+        return Reply(t("report_ask_percent"))
+
+    async def accept(self, ctx, data, answer):
+        value = parse_percent(answer.text)
+        if value is None:
+            raise Invalid(t("percent_hint", value=answer.text))
+        return value
+
+
+class EvidenceSlot(Slot):
+    name = "evidence"
+
+    def applies(self, data):
+        return data.get("status") in ("done", "in_progress")
+
+    def required(self, view, data) -> bool:
+        return data.get("status") == "done" and bool(view.task.evidence)
+
+    async def ask(self, ctx, data):
+        view = await _view(ctx, data["task"])
+        required = self.required(view, data)
+        options = [] if required else [Option(t("skip"), "skip")]
+        return Reply(render("chat/report_ask_evidence.j2", view=view, required=required), options)
+
+    async def accept(self, ctx, data, answer):
+        if answer.file is not None:
+            ref = store_file(ctx.settings.files_dir, answer.file.path, answer.file.name)
+            return {"text": answer.text or answer.file.name, "file": ref}
+        view = await _view(ctx, data["task"])
+        if answer.option == "skip" or not answer.text.strip():
+            if self.required(view, data):
+                raise Invalid(t("evidence_required", evidence=view.task.evidence))
+            return None
+        if len(answer.text) > 1000:
+            raise Invalid(t("text_too_long", limit=1000))
+        return {"text": answer.text.strip(), "file": None}
+
+
+class NoteSlot(Slot):
+    name = "note"
+
+    async def ask(self, ctx, data):
+        stuck = data.get("status") == "stuck"
+        return Reply(t("report_ask_note", stuck=stuck), [] if stuck else [Option(t("skip"), "skip")])
+
+    async def accept(self, ctx, data, answer):
+        stuck = data.get("status") == "stuck"
+        if answer.option == "skip" or not answer.text.strip():
+            if stuck:
+                raise Invalid(t("note_required"))
+            return None
+        if len(answer.text) > 2000:
+            raise Invalid(t("text_too_long", limit=2000))
+        return answer.text.strip()
+
+
+class ConfirmSlot(Slot):
+    name = "confirm"
+
+    async def ask(self, ctx, data):
+        view = await _view(ctx, data["task"])
+        options = [Option(t("confirm_yes"), "c:yes"), Option(t("confirm_edit"), "c:edit"), Option(t("confirm_cancel"), "c:cancel")]
+        return Reply(render("chat/report_summary.j2", view=view, d=data, confirmed=False), options)
+
+    async def accept(self, ctx, data, answer):
+        if answer.option == "c:yes":
+            return True
+        if answer.option == "c:edit":
+            raise Restart(keep=("task", "corrects"))
+        if answer.option == "c:cancel":
+            return False
+        raise Invalid(t("confirm_hint"))
+
+
+class ReportForm(Form):
+    name = "report"
+    slots = [TaskSlot(), StatusSlot(), PercentSlot(), EvidenceSlot(), NoteSlot(), ConfirmSlot()]
+
+    async def submit(self, ctx, data):
+        if not data.get("confirm"):
+            return [Reply(t("cancelled"))]
+        return await save_report(ctx, data)
+
+
+async def save_report(ctx, data: dict) -> list[Reply]:
+    view = await _view(ctx, data["task"])
+    evidence = data.get("evidence") or {}
+    corrects = await ctx.session.get(StatusUpdate, data["corrects"]) if data.get("corrects") else None
+    update = await add_update(
+        ctx.session, view.task, status=data["status"], at=ctx.now, source=ctx.event.platform,
+        reporter=ctx.person, percent=data.get("percent"), evidence=evidence.get("text"),
+        file_ref=evidence.get("file"), note=data.get("note"), corrects=corrects,
+    )
+    if update.status == "stuck":
+        await notify_leaders_of_stuck(ctx, view, update)
+    return [Reply(render("chat/report_summary.j2", view=view, d=data, confirmed=True, update=update, corrects=corrects))]
+
+
+async def notify_leaders_of_stuck(ctx, view: TaskView, update: StatusUpdate) -> None:
+    org = await ctx.org()
+    text = render("chat/stuck_alert.j2", view=view, update=update, reporter=ctx.person)
+    for leader in await leaders_over(ctx.session, org, ctx.person.unit_id):
+        if leader.id == ctx.person.id:
+            continue
+        identity = reachable_identity(leader, ctx.event.platform)
+        if identity is not None:
+            ctx.send(identity.platform, identity.external_id, Reply(text))
+
+
+async def _view(ctx, code: str) -> TaskView:
+    cache = ctx.cache.setdefault("views", {})
+    if code not in cache:
+        for view, _ in await my_tasks(ctx, open_only=False):
+            cache[view.task.code] = view
+    return cache[code]
+
+
+def correction_window(ctx) -> timedelta:
+    return timedelta(hours=ctx.settings.correction_window_hours)

@@ -1,0 +1,161 @@
+"""Commands and free-text reports of the conversation core."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dialogs.forms import Reply
+from dialogs.invite import InviteForm
+from dialogs.report import ReportForm, correction_window, is_overdue, my_tasks, save_report
+from domain.reports import parse_quick_report, task_code
+from domain.texts import render, t
+from handlers.router import Router
+from storage.conversations import link_group, redeem_invite
+from storage.models import StatusUpdate
+from storage.org import scope_of
+from storage.tasks import current_plan, find_task, history
+from storage.units import UnitError, find_unit
+
+router = Router()
+router.form(ReportForm())
+router.form(InviteForm())
+
+
+@router.command("start", roles=("guest",), in_help=False)
+async def start(ctx, args):
+    if ctx.person is not None:
+        return [Reply(render("chat/help.j2", person=ctx.person, commands=_visible(ctx), welcome=True))]
+    if ctx.event.in_group:
+        return []
+    if not args:
+        return [Reply(t("not_registered"))]
+    name = ctx.event.display_name or ctx.event.user_id
+    person = await redeem_invite(
+        ctx.session, args.split()[0], platform=ctx.event.platform, user_id=ctx.event.user_id, name=name, now=ctx.now
+    )
+    if person is None:
+        return [Reply(t("invite_invalid"))]
+    await ctx.session.refresh(person, ["unit"])
+    ctx.person = person
+    return [Reply(render("chat/help.j2", person=person, commands=_visible(ctx), welcome=True))]
+
+
+def _visible(ctx):
+    role = ctx.person.role
+    return [c.name for c in ctx.router.commands.values() if c.in_help and (role in c.roles or "guest" in c.roles)]
+
+
+@router.command("help", "trogiup", roles=("guest", "officer", "leader", "admin"))
+async def help_(ctx, args):
+    if ctx.person is None:
+        return [Reply(t("not_registered"))]
+    return [Reply(render("chat/help.j2", person=ctx.person, commands=_visible(ctx), welcome=False))]
+
+
+@router.command("huy")
+async def cancel(ctx, args):
+    return [Reply(t("cancelled") if ctx.cache.get("had_dialog") else t("nothing_to_cancel"))]
+
+
+@router.command("baocao")
+async def report(ctx, args):
+    code = task_code(args) if args else None
+    if args and code is None:
+        return [Reply(t("report_pick_task_hint"))]
+    if code is not None:
+        if not any(v.task.code == code for v, _ in await my_tasks(ctx, open_only=False)):
+            return [Reply(t("report_task_not_yours", code=code))]
+        return await ctx.start_form("report", {"task": code}, ["task"])
+    return await ctx.start_form("report")
+
+
+@router.option("r:")
+async def report_from_option(ctx, code):
+    return await report(ctx, code)
+
+
+@router.command("nhiemvu")
+async def my_task_list(ctx, args):
+    tasks = await my_tasks(ctx, open_only=False)
+    return [Reply(render("chat/my_tasks.j2", person=ctx.person, tasks=tasks, today=ctx.today, overdue=is_overdue))]
+
+
+@router.command("lichsu")
+async def task_history(ctx, args):
+    code = task_code(args)
+    if code is None:
+        return [Reply(t("history_usage"))]
+    plan = await current_plan(ctx.session)
+    task = await find_task(ctx.session, plan, code) if plan else None
+    if task is None:
+        return [Reply(t("task_unknown", code=code))]
+    org = await ctx.org()
+    await ctx.session.refresh(task, ["assignments"])
+    if org.role_of(task.assignments, scope_of(ctx.person, org)) is None:
+        return [Reply(t("task_out_of_scope", code=code))]
+    return [Reply(render("chat/history.j2", task=task, updates=await history(ctx.session, task)))]
+
+
+@router.command("sua")
+async def correct_last(ctx, args):
+    last = await ctx.session.scalar(
+        select(StatusUpdate).where(StatusUpdate.reporter_id == ctx.person.id)
+        .order_by(StatusUpdate.reported_at.desc(), StatusUpdate.id.desc()).limit(1)
+    )
+    if last is None or last.reported_at + correction_window(ctx) < ctx.now:
+        return [Reply(t("correction_none", hours=ctx.settings.correction_window_hours))]
+    views = {v.task.id: v for v, _ in await my_tasks(ctx, open_only=False)}
+    if last.task_id not in views:
+        return [Reply(t("correction_none", hours=ctx.settings.correction_window_hours))]
+    code = views[last.task_id].task.code
+    return await ctx.start_form("report", {"task": code, "corrects": last.id}, ["task"])
+
+
+@router.command("ketnoi", roles=("admin",))
+async def link_this_group(ctx, args):
+    if not ctx.event.in_group:
+        return [Reply(t("link_only_in_group"))]
+    unit = None
+    if args:
+        try:
+            unit = await find_unit(ctx.session, args)
+        except UnitError as error:
+            return [Reply(str(error))]
+    await link_group(ctx.session, ctx.event.platform, ctx.event.chat_id, unit.id if unit else None, ctx.person, ctx.now)
+    return [Reply(t("group_linked", scope=unit.name if unit else None))]
+
+
+@router.command("moi", roles=("admin",))
+async def invite(ctx, args):
+    return await ctx.start_form("invite")
+
+
+@router.text
+async def quick_report(ctx, text):
+    quick = parse_quick_report(text)
+    if quick is None:
+        return None
+    mine = {v.task.code: v for v, _ in await my_tasks(ctx, open_only=False)}
+    if quick.code not in mine:
+        return [Reply(t("report_task_not_yours", code=quick.code))]
+    view = mine[quick.code]
+    data = {"task": quick.code, "status": quick.status}
+    filled = ["task", "status"]
+    if quick.status == "in_progress":
+        if quick.percent is None:
+            return await ctx.start_form("report", data, filled)
+        data["percent"] = quick.percent
+        filled.append("percent")
+    if quick.evidence:
+        data["evidence"] = {"text": quick.evidence, "file": None}
+    elif quick.status == "done" and view.task.evidence:
+        return await ctx.start_form("report", data, filled)
+    if quick.status == "stuck" and not quick.note:
+        return await ctx.start_form("report", data, filled)
+    data["note"] = quick.note
+    return await save_report(ctx, data)
+
+
+@router.text
+async def unknown_text(ctx, text):
+    return [Reply(render("chat/help.j2", person=ctx.person, commands=_visible(ctx), welcome=False, not_understood=True))]

@@ -1,0 +1,65 @@
+"""What goes in and out of the core, whatever the platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    buttons: bool
+    text_limit: int
+    images: bool
+    files: bool
+
+
+PLATFORMS = {
+    "telegram": Capabilities(buttons=True, text_limit=4096, images=True, files=True),
+    "zalo": Capabilities(buttons=False, text_limit=2000, images=True, files=False),
+    "console": Capabilities(buttons=True, text_limit=100_000, images=True, files=True),
+}
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file or photo the person sent, already fetched to a local path."""
+
+    path: Path
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Inbound:
+    platform: str
+    chat_id: str
+    user_id: str
+    at: datetime
+    text: str = ""
+    option: str | None = None  # data of a pressed option
+    chat_type: str = "private"  # "private" | "group"
+    display_name: str | None = None
+    file: IncomingFile | None = None
+    message_id: str | None = None  # drops repeats when set
+    addressed: bool = False  # in a group: mentions the bot or replies to it
+
+    @property
+    def in_group(self) -> bool:
+        return self.chat_type == "group"
+
+
+@dataclass(frozen=True)
+class Option:
+    label: str
+    data: str
+
+
+@dataclass
+class Outbound:
+    platform: str
+    chat_id: str
+    text: str
+    options: list[Option] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)

@@ -1,0 +1,59 @@
+"""Platform-free registration of what the bot does: commands, option presses,
+free text, and the forms (multi-step conversations) they may start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+from dialogs.forms import Form, Reply
+
+Handler = Callable[..., Awaitable[list[Reply]]]
+
+
+@dataclass
+class Command:
+    name: str
+    handler: Handler
+    roles: tuple[str, ...]  # who may use it; "guest" means anyone, registered or not
+    in_help: bool
+
+
+@dataclass
+class Router:
+    commands: dict[str, Command] = field(default_factory=dict)
+    options: list[tuple[str, Handler]] = field(default_factory=list)
+    texts: list[Handler] = field(default_factory=list)
+    forms: dict[str, Form] = field(default_factory=dict)
+
+    def command(self, *names: str, roles=("officer", "leader", "admin"), in_help: bool = True):
+        def register(handler: Handler) -> Handler:
+            for name in names:
+                self.commands[name] = Command(name, handler, tuple(roles), in_help and name == names[0])
+            return handler
+
+        return register
+
+    def option(self, prefix: str):
+        """Handle a pressed option whose data starts with `prefix` outside any form."""
+
+        def register(handler: Handler) -> Handler:
+            self.options.append((prefix, handler))
+            return handler
+
+        return register
+
+    def text(self, handler: Handler) -> Handler:
+        """Free text, tried in order of registration; a handler returns None to pass."""
+        self.texts.append(handler)
+        return handler
+
+    def form(self, form: Form) -> Form:
+        self.forms[form.name] = form
+        return form
+
+    def include(self, other: Router) -> None:
+        self.commands.update(other.commands)
+        self.options.extend(other.options)
+        self.texts.extend(other.texts)
+        self.forms.update(other.forms)

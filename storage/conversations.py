@@ -1,0 +1,85 @@
+"""Conversation state, repeat detection, invites and linked groups."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ChatIdentity, DialogState, GroupLink, Invite, Person, ProcessedEvent
+
+
+async def claim_event(session: AsyncSession, platform: str, event_key: str, at: datetime) -> bool:
+    """Record an event as processed; False when it already was. The row is
+    written first in the transaction, so concurrent deliveries of one event
+    queue behind each other and the second one finds the first's row."""
+    try:
+        async with session.begin_nested():
+            session.add(ProcessedEvent(platform=platform, event_key=event_key, processed_at=at))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def forget_old_events(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.processed_at < before))
+    return result.rowcount or 0
+
+
+async def load_state(session: AsyncSession, platform: str, chat_id: str, user_id: str) -> DialogState | None:
+    query = select(DialogState).where(
+        DialogState.platform == platform, DialogState.chat_id == chat_id, DialogState.user_id == user_id
+    )
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def create_invite(
+    session: AsyncSession, *, unit_id: int | None, role: str, uses: int, expires_at: datetime | None,
+    created_by: Person | None, now: datetime,
+) -> Invite:
+    invite = Invite(
+        code=secrets.token_urlsafe(6).replace("-", "x").replace("_", "y"),
+        unit_id=unit_id, role=role, uses_left=uses, expires_at=expires_at,
+        created_by_id=created_by.id if created_by else None, created_at=now,
+    )
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+async def redeem_invite(
+    session: AsyncSession, code: str, *, platform: str, user_id: str, name: str, now: datetime
+) -> Person | None:
+    """Link a chat account to a new person of the invite's unit and role."""
+    invite = await session.scalar(select(Invite).where(Invite.code == code))
+    if invite is None or invite.uses_left <= 0 or (invite.expires_at and invite.expires_at <= now):
+        return None
+    invite.uses_left -= 1
+    person = Person(name=name, unit_id=invite.unit_id, role=invite.role)
+    person.identities = [ChatIdentity(platform=platform, external_id=user_id)]
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def link_group(
+    session: AsyncSession, platform: str, chat_id: str, scope_unit_id: int | None, by: Person | None, now: datetime
+) -> GroupLink:
+    link = await session.scalar(select(GroupLink).where(GroupLink.platform == platform, GroupLink.chat_id == chat_id))
+    if link is None:
+        link = GroupLink(platform=platform, chat_id=chat_id, linked_at=now)
+        session.add(link)
+    link.scope_unit_id, link.linked_by_id, link.linked_at, link.active = (
+        scope_unit_id, by.id if by else None, now, True,
+    )
+    await session.flush()
+    return link
+
+
+def expired(state: DialogState, now: datetime, ttl: timedelta) -> bool:
+    return state.updated_at + ttl < now
