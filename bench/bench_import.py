@@ -32,6 +32,7 @@ import os
 import platform
 import pstats
 import random
+import re
 import resource
 import sqlite3
 import statistics
@@ -302,14 +303,19 @@ TITLES = [
 
 
 def _normalize_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed entry timestamps so the bytes are reproducible."""
+    """Rewrite a zip with fixed entry timestamps so the bytes are reproducible
+    (openpyxl also stamps the save time into docProps/core.xml: fixed too)."""
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
+            dst.writestr(entry, content)
     return out.getvalue()
 
 

@@ -69,3 +69,29 @@ def sessions(engine):
 def app(engine, clock, tmp_path) -> App:
     settings = Settings(database_url="unused://", files_dir=tmp_path / "files")
     return App(settings, session_factory(engine), clock)
+
+
+@pytest.fixture
+async def org_app(app) -> App:
+    """The app with the sample organisation and plan loaded."""
+    from bot.sample import ensure_sample
+
+    await ensure_sample(app.sessions, app.clock.now(), app.settings.zone)
+    return app
+
+
+@pytest.fixture
+def core(org_app):
+    from bot.wiring import build_core
+
+    return build_core(org_app)
+
+
+async def add_identity(sessions, platform: str, user_id: str, like: str) -> None:
+    """Give the sample person known on the console as `like` an account on another platform."""
+    from storage.models import ChatIdentity
+    from storage.people import person_by_identity
+
+    async with sessions() as session, session.begin():
+        person = await person_by_identity(session, "console", like)
+        session.add(ChatIdentity(person_id=person.id, platform=platform, external_id=user_id))
