@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from domain.text import collapse, fold, key
 
@@ -29,9 +30,26 @@ _KNOWN_ABBREVIATIONS = {"ubnd", "hdnd", "tthc", "cchc", "qppl", "vbqppl", "bchqs
 _VOWELS = set("aeiouy")
 
 # Typos and small spelling variants of one unit score above this (fuzz.ratio on
-# keys); distinct units of one organisation score below it. Tested in
-# tests/test_units.py.
+# keys). Similar but distinct names ("Sở Nội vụ" / "Sở Ngoại vụ", "số 1" /
+# "số 17") can score above it too, so a match must also be one typo apart:
+# see one_typo_apart. Tested in tests/test_units.py.
 FUZZY_THRESHOLD = 90
+_TYPO_MIN_LENGTH = 4
+
+
+def one_typo_apart(a: str, b: str) -> bool:
+    """Keys that differ in one word of four letters or more, by one edit
+    (a transposition counts as one); numbers must be equal."""
+    left, right = a.split(), b.split()
+    if len(left) != len(right):
+        return False
+    differing = [(x, y) for x, y in zip(left, right) if x != y]
+    if len(differing) != 1:
+        return len(differing) == 0
+    x, y = differing[0]
+    if any(ch.isdigit() for ch in x + y) or min(len(x), len(y)) < _TYPO_MIN_LENGTH:
+        return False
+    return OSA.distance(x, y) <= 1
 
 
 def split_names(cell: str | None) -> list[str]:
@@ -167,7 +185,9 @@ class UnitIndex:
             if len(found) > 1:
                 return Match(None, "ambiguous", tuple(found))
         best = process.extract(k, self._by_key.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=3)
-        units = {id(self._by_key[choice]): self._by_key[choice] for choice, _score, _ in best}
+        units = {
+            id(self._by_key[choice]): self._by_key[choice] for choice, _score, _ in best if one_typo_apart(k, choice)
+        }
         if len(units) == 1:
             return Match(next(iter(units.values())), "fuzzy")
         if len(units) > 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -56,6 +56,7 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: st
     book = await UnitBook.load(session)
     cells = [(task, split_names(task.lead), split_names(task.coordinating)) for task in parsed.tasks]
     book.resolve_all([name for _, lead, coord in cells for name in lead + coord])
+    await session.flush()  # units and groups get their ids
 
     plan = await session.scalar(
         select(Plan)
@@ -90,6 +91,8 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: st
     new = updated = unchanged = 0
     warnings = list(parsed.warnings)
     referenced: dict[str, None] = {}
+    new_rows: list[dict] = []
+    new_assignments: dict[str, list[dict]] = {}
     for position, (parsed_task, lead_names, coord_names) in enumerate(cells):
         wanted = _task_fields(parsed_task)
         wanted["position"] = position
@@ -97,33 +100,42 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: st
         for name in lead_names + coord_names:
             if name in book.warnings:
                 wanted["warnings"].append(book.warnings[name])
-        assignments = []
+        target = []
         for role, names in (("lead", lead_names), ("coordinating", coord_names)):
             for order, name in enumerate(names):
                 resolved = book.resolve(name)
                 referenced[resolved.name] = None
-                assignments.append((role, order, resolved))
+                target.append({
+                    "role": role, "position": order,
+                    "unit_id": resolved.unit.id if resolved.unit else None,
+                    "group_id": resolved.group.id if resolved.group else None,
+                })
+        warnings.extend(t("row_warning", row=parsed_task.row, message=w) for w in wanted["warnings"])
         task = existing.get(parsed_task.code)
         if task is None:
-            task = Task(plan_id=plan.id, code=parsed_task.code, **wanted)
-            session.add(task)
+            new_rows.append({"plan_id": plan.id, "code": parsed_task.code, **wanted})
+            new_assignments[parsed_task.code] = target
             new += 1
-            changed = False
-        else:
-            changed = any(getattr(task, name) != value for name, value in wanted.items())
-            for name, value in wanted.items():
-                setattr(task, name, value)
-        current = [(a.role, a.position, a.unit, a.group) for a in task.assignments] if task.id else []
-        target = [(role, order, r.unit, r.group) for role, order, r in assignments]
+            continue
+        changed = any(getattr(task, name) != value for name, value in wanted.items())
+        for name, value in wanted.items():
+            setattr(task, name, value)
+        current = [{"role": a.role, "position": a.position, "unit_id": a.unit_id, "group_id": a.group_id} for a in task.assignments]
         if current != target:
-            changed = changed or task.id is not None
-            task.assignments = [
-                Assignment(role=role, position=order, unit=r.unit, group=r.group) for role, order, r in assignments
-            ]
-        if task.id is not None:
-            updated += changed
-            unchanged += not changed
-        warnings.extend(t("row_warning", row=parsed_task.row, message=w) for w in wanted["warnings"])
+            changed = True
+            task.assignments = [Assignment(**row) for row in target]
+        updated += changed
+        unchanged += not changed
+
+    # New tasks go in as bulk inserts: one statement per table, not one per row.
+    if new_rows:
+        await session.execute(insert(Task), new_rows)
+        ids = dict((await session.execute(
+            select(Task.code, Task.id).where(Task.plan_id == plan.id, Task.code.in_(list(new_assignments)))
+        )).all())
+        rows = [{"task_id": ids[code], **row} for code, target in new_assignments.items() for row in target]
+        if rows:
+            await session.execute(insert(Assignment), rows)
 
     codes = {task.code for task in parsed.tasks}
     retired = sorted(code for code, task in existing.items() if code not in codes and task.active)

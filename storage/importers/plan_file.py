@@ -116,8 +116,15 @@ def find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
+_TITLE_WORDS = ("ke hoach", "nhiem vu", "cai cach", "cchc", "phu luc")
+_NOT_TITLES = ("uy ban nhan dan", "ubnd", "cong hoa xa hoi", "doc lap", "so:", "van phong")
+
+
 def _plan_meta(lines: list[str], fallback_name: str) -> tuple[str, str | None, str | None, int | None]:
-    name, number, issuer, year = None, None, None, None
+    """Name, number, issuing unit and year from the text above the table.
+    The name is the capitalised title about the plan, not the letterhead."""
+    number, issuer = None, None
+    titles: list[str] = []
     for line in lines:
         line = collapse(line)
         folded = fold(line)
@@ -125,11 +132,20 @@ def _plan_meta(lines: list[str], fallback_name: str) -> tuple[str, str | None, s
             number = re.sub(r"\s+", "", m.group(1))
         if issuer is None and "kem theo" in folded and (m := _ISSUER.search(line)):
             issuer = m.group(1)
-        if name is None and len(line) > 15 and not folded.startswith(("phu luc", "(")) and line.upper() == line:
-            name = line
-        if year is None and name is not None and line == name and (m := _YEAR.search(line)):
-            year = int(m.group(1))
-    return name or fallback_name, number, issuer, year
+        if len(line) > 15 and line.upper() == line and not folded.startswith(("phu luc", "(") + _NOT_TITLES):
+            titles.append(line)
+    titles.sort(key=lambda line: not any(word in fold(line) for word in _TITLE_WORDS))
+    name = titles[0] if titles else fallback_name
+    year = int(m.group(1)) if titles and (m := _YEAR.search(name)) else None
+    return name, number, issuer, year
+
+
+def _repeats_header(row: list[str], columns: dict[str, int]) -> bool:
+    """Word and Excel repeat the header on every page; skip the copies."""
+    col = columns["content"]
+    if col >= len(row) or _header_field(row[col])[0] != "content":
+        return False
+    return find_header([row]) is not None
 
 
 def _is_numbering_row(cells: list[str]) -> bool:
@@ -174,7 +190,7 @@ def parse_grid(grid: Grid, path: Path, plan_year: int | None, plan_name: str | N
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
         row_number = index + 1
-        if not any(row) or _is_numbering_row(row) or find_header([row]) is not None:
+        if not any(row) or _is_numbering_row(row) or _repeats_header(row, columns):
             continue
         area = _area_of(row, cell(row, "stt"), cell(row, "content"), cell(row, "lead"), cell(row, "timeline"))
         if area is not None:
