@@ -1,10 +1,10 @@
 """Every user-facing word comes from templates/: whole templates through
 `render`, short messages through `t`, which calls the macro of that name in
-templates/messages.j2."""
+templates/messages.j2 or another templates/messages_<feature>.j2 catalogue."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -49,14 +49,22 @@ def environment() -> Environment:
 
 
 @lru_cache(maxsize=1)
-def _messages():
-    return environment().get_template("messages.j2").module
+def _catalogue() -> dict:
+    macros = {}
+    for path in sorted(TEMPLATES.glob("messages*.j2")):
+        module = environment().get_template(path.name).module
+        for name in dir(module):
+            if not name.startswith("_"):
+                if name in macros:
+                    raise KeyError(f"message {name!r} is defined twice in templates/messages*.j2")
+                macros[name] = getattr(module, name)
+    return macros
 
 
 def t(message: str, /, **params) -> str:
-    macro = getattr(_messages(), message, None)
+    macro = _catalogue().get(message)
     if macro is None:
-        raise KeyError(f"no message {message!r} in templates/messages.j2")
+        raise KeyError(f"no message {message!r} in templates/messages*.j2")
     return str(macro(**params)).strip()
 
 
