@@ -133,6 +133,8 @@ async def cmd_status(app: App, args) -> int:
         raise CliError(t("status_unknown", status=args.status))
     if args.percent is not None and not 0 <= args.percent <= 100:
         raise CliError(t("percent_invalid", value=args.percent))
+    if args.percent is not None and args.status != "in_progress":
+        raise CliError(t("percent_only_in_progress"))
     at = _parse_at(args.at, app)
     async with app.sessions() as session, session.begin():
         plan = await current_plan(session)
@@ -141,11 +143,7 @@ async def cmd_status(app: App, args) -> int:
         task = await find_task(session, plan, args.code)
         if task is None:
             raise CliError(t("task_unknown", code=args.code))
-        person = await session.scalar(
-            select(Person).join(ChatIdentity).where(ChatIdentity.external_id == args.by).limit(1)
-        )
-        if person is None:
-            raise CliError(t("person_unknown", user_id=args.by))
+        person = await _person_by_user_id(session, args.by)
         update = await add_update(
             session, task, status=args.status, at=at, source="admin", reporter=person,
             percent=args.percent, evidence=args.evidence, note=args.note,
@@ -184,12 +182,15 @@ async def cmd_invite(app: App, args) -> int:
         raise CliError(t("role_unknown", role=args.role))
     if args.uses < 1:
         raise CliError(t("invite_uses_invalid", value=args.uses))
+    if args.expires is not None and args.expires < 1:
+        raise CliError(t("invite_expires_invalid", value=args.expires))
     now = app.clock.now()
     async with app.sessions() as session, session.begin():
         unit = await find_unit(session, args.unit) if args.unit else None
         invite = await create_invite(
             session, unit_id=unit.id if unit else None, role=role, uses=args.uses,
-            expires_at=now + timedelta(days=args.expires) if args.expires else None, created_by=None, now=now,
+            expires_at=now + timedelta(days=args.expires) if args.expires is not None else None,
+            created_by=None, now=now,
         )
     print(render("cli/invite_created.txt.j2", invite=invite, unit=unit))
     return 0
@@ -203,6 +204,20 @@ async def cmd_groups(app: App, args) -> int:
         await link_group(session, args.platform, args.chat_id, unit.id if unit else None, None, app.clock.now())
     print(t("group_linked", scope=unit.name if unit else None))
     return 0
+
+
+async def _person_by_user_id(session, by: str) -> Person:
+    """`--by USER_ID`, or `--by PLATFORM:USER_ID` when the id exists on several platforms."""
+    platform, _, user_id = by.rpartition(":")
+    query = select(Person).join(ChatIdentity).where(ChatIdentity.external_id == user_id)
+    if platform:
+        query = query.where(ChatIdentity.platform == platform)
+    people = list(dict.fromkeys((await session.scalars(query)).all()))
+    if not people:
+        raise CliError(t("person_unknown", user_id=by))
+    if len(people) > 1:
+        raise CliError(t("person_ambiguous", user_id=by))
+    return people[0]
 
 
 def build_parser() -> argparse.ArgumentParser:

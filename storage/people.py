@@ -62,7 +62,7 @@ async def import_people(session: AsyncSession, path: Path) -> PeopleSummary:
     grid = read_grid(path)
     rows = grid.tables[0]
     columns = _columns(rows[0])
-    missing = [name for name in ("name", "role") if name not in columns]
+    missing = [title for name, title in (("name", "Họ tên"), ("role", "Vai trò")) if name not in columns]
     if missing:
         raise PlanFileError(t("people_columns_missing", columns=missing))
     book = await UnitBook.load(session)
@@ -72,6 +72,9 @@ async def import_people(session: AsyncSession, path: Path) -> PeopleSummary:
     for number, row in enumerate(rows[1:], start=2):
         value = {name: collapse(row[col]) if col < len(row) else "" for name, col in columns.items()}
         if not any(value.values()):
+            continue
+        if not value.get("name"):
+            errors.append(t("row_error", row=number, message=t("person_name_missing")))
             continue
         role = parse_role(value["role"])
         if role is None:
@@ -99,6 +102,9 @@ async def import_people(session: AsyncSession, path: Path) -> PeopleSummary:
         if platform or user_id:
             if platform not in PLATFORMS:
                 errors.append(t("row_error", row=number, message=t("platform_unknown", platform=value.get("platform", ""))))
+                continue
+            if not user_id:
+                errors.append(t("row_error", row=number, message=t("user_id_missing", platform=platform)))
                 continue
             other = await session.scalar(
                 select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.external_id == user_id)

@@ -438,8 +438,6 @@ def test_people_import_without_a_role_column_is_refused(planned, db, tmp_path):
     assert count(db, "people") == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the missing-column message names the internal field 'role', "
-                                       "not a column title the user knows ('Vai trò')")
 def test_people_import_missing_column_message_uses_the_column_title(planned, tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("Họ tên,Đơn vị\nLê Thị Mai Anh,Phòng HCQT\n", encoding="utf-8")
@@ -448,8 +446,6 @@ def test_people_import_missing_column_message_uses_the_column_title(planned, tmp
     assert "Vai trò" in run.err
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a row with a platform but no user id stores a chat "
-                                       "identity whose id is the empty string")
 def test_people_import_row_with_platform_but_no_user_id_stores_no_empty_identity(planned, db, tmp_path):
     rows = [
         ["Lê Thị Mai Anh", HCQT, "cán bộ", "console", "canbo"],
@@ -459,8 +455,6 @@ def test_people_import_row_with_platform_but_no_user_id_stores_no_empty_identity
     assert query(db, "SELECT count(*) FROM chat_identities WHERE external_id = ''") == [(0,)]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a row without a name (but with unit and role) is imported "
-                                       "as a person whose name is the empty string")
 def test_people_import_row_without_a_name_is_reported(planned, db, tmp_path):
     rows = [
         ["Lê Thị Mai Anh", HCQT, "cán bộ", "console", "canbo"],
@@ -672,8 +666,6 @@ def test_invite_create_refuses_bad_input(planned, db, argv, message):
     assert count(db, "invites") == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: --expires 0 is taken as 'no expiry' (the invite never expires) "
-                                       "and a negative --expires creates an already-expired invite; both exit 0")
 @pytest.mark.parametrize("days", ["0", "-3"])
 def test_invite_create_refuses_non_positive_expiry(planned, db, days):
     run = planned("invite", "create", "--role", "cán bộ", "--expires", days)

@@ -18,6 +18,7 @@ from domain.units import (
     UnitIndex,
     collective_means_all,
     is_collective,
+    one_typo_apart,
     signature,
     split_names,
 )
@@ -79,15 +80,15 @@ def test_the_sample_organisation_is_what_these_tests_assume():
     [
         # seed 004's cells
         ("Các phòng, ban, trung tâm", ["Các phòng, ban, trung tâm"]),
-        ("Các phòng, \n\nban, trung \n\ntâm ", ["Các phòng, ban, trung tâm"]),
         ("Phòng HCQT", ["Phòng HCQT"]),
         ("Phòng HCQT ", ["Phòng HCQT"]),
         ("Trung tâm phục vụ hành chính công", ["Trung tâm phục vụ hành chính công"]),
-        ("Trung tâm Phục \n\nvụ Hành chính \n\ncông ", ["Trung tâm Phục vụ Hành chính công"]),
-        ("Các phòng thuộc \n\nkhối nghiên cứu ", ["Các phòng thuộc khối nghiên cứu"]),
+        ("Các phòng thuộc khối nghiên cứu ", ["Các phòng thuộc khối nghiên cứu"]),
         # several units
         ("Phòng A, Phòng B; Trung tâm C", ["Phòng A", "Phòng B", "Trung tâm C"]),
+        # a line break in a cell is a paragraph of the Word table: one unit each
         ("Phòng A\nPhòng B", ["Phòng A", "Phòng B"]),
+        ("Trung tâm Tin học và Công báo\n\nPhòng HCQT", ["Trung tâm Tin học và Công báo", "Phòng HCQT"]),
         ("Phòng A + Phòng B", ["Phòng A", "Phòng B"]),
         ("Các phòng, ban, trung tâm; Phòng HCQT", ["Các phòng, ban, trung tâm", "Phòng HCQT"]),
         ("Phòng HCQT; Các phòng, ban, trung tâm", ["Phòng HCQT", "Các phòng, ban, trung tâm"]),
@@ -228,7 +229,6 @@ def test_signature_of_a_name_in_capitals_is_its_initials():
         ("PHÒNG HÀNH CHÍNH - QUẢN TRỊ", "Phòng Hành chính – Quản trị", "exact"),
         ("Phòng Hành chính—Quản trị", "Phòng Hành chính – Quản trị", "exact"),
         ("Phòng  Hành chính -Quản trị ", "Phòng Hành chính – Quản trị", "exact"),
-        ("Phòng Hành \n\nchính – Quản trị", "Phòng Hành chính – Quản trị", "exact"),
         ("Trung tâm Phuc vu Hanh chinh cong", "Trung tâm Phục vụ Hành chính công", "exact"),
         ("phong van hoa - xa hoi", "Phòng Văn hóa – Xã hội", "exact"),
         ("Phòng Văn hoá – Xã hội", "Phòng Văn hóa – Xã hội", "exact"),  # old-style tone placement
@@ -237,11 +237,12 @@ def test_signature_of_a_name_in_capitals_is_its_initials():
         # typos
         ("Phòng Hành chánh - Quản trị", "Phòng Hành chính – Quản trị", "fuzzy"),
         ("Trung tâm Phục vụ Hành chánh công", "Trung tâm Phục vụ Hành chính công", "fuzzy"),
-        ("Trung tâm tin học công báo", "Trung tâm Tin học và Công báo", "fuzzy"),
+        ("Trung tâm Phục vụ Hàng chính công", "Trung tâm Phục vụ Hành chính công", "fuzzy"),
         ("Phòng Nội chín", "Phòng Nội chính", "fuzzy"),
-        ("Phòng Kinhtế", "Phòng Kinh tế", "fuzzy"),
+        ("Phòng Khinh tế", "Phòng Kinh tế", "fuzzy"),
+        ("Phòng Hành chinhs - Quản trị", "Phòng Hành chính – Quản trị", "fuzzy"),  # a Telex leftover
         ("PHÒNG HÀNH CHÁNH - QUẢN TRỊ", "Phòng Hành chính – Quản trị", "fuzzy"),
-        ("Văn phòng HĐND - UBND phường", "Văn phòng HĐND và UBND phường", "fuzzy"),
+        ("Văn phòng HĐND và UBND phươngf", "Văn phòng HĐND và UBND phường", "fuzzy"),
     ],
 )
 def test_resolve(index, name, unit, how):
@@ -299,11 +300,20 @@ def test_an_unambiguous_abbreviation_without_the_alias(index):
     assert (match.how, match.unit.name) == ("abbreviation", "Trung tâm Phục vụ Hành chính công")
 
 
-def test_a_typo_close_to_two_units_is_ambiguous():
-    index = UnitIndex([KnownUnit(1, "Phòng Kinh tế 1"), KnownUnit(2, "Phòng Kinh tế 2")])
-    match = index.resolve("Phòng Kinh tế")
+def test_a_typo_one_edit_from_two_units_is_ambiguous():
+    # two schools of a ward; "hoong" is one edit from both "hong" and "huong"
+    index = UnitIndex([KnownUnit(1, "Trường Mầm non Hoa Hồng"), KnownUnit(2, "Trường Mầm non Hoa Hương")])
+    match = index.resolve("Trường Mầm non Hoa Hoong")
     assert match.how == "ambiguous"
+    assert match.unit is None
     assert {u.ref for u in match.candidates} == {1, 2}
+
+
+def test_numbered_units_are_never_merged():
+    index = UnitIndex([KnownUnit(1, "Phòng Nghiệp vụ 1"), KnownUnit(2, "Phòng Nghiệp vụ 2")])
+    assert index.resolve("Phòng Nghiệp vụ").how == "none"
+    assert index.resolve("Phòng Nghiệp vụ 3").how == "none"
+    assert index.resolve("Phong nghiep vu 2").unit.ref == 2
 
 
 def test_an_alias_added_later_resolves_exactly(index):
@@ -358,41 +368,58 @@ def test_a_full_name_without_its_place_word(index, name, unit):
 
 
 # --- the fuzzy threshold, tested ------------------------------------------------------
+#
+# A fuzzy match needs fuzz.ratio(key(a), key(b)) >= FUZZY_THRESHOLD and, since
+# c7352c7, one_typo_apart(key(a), key(b)) as well.
 
 
 def score(a: str, b: str) -> float:
     return fuzz.ratio(key(a), key(b))
 
 
-# Typos and spelling variants of ONE unit that exact keys do not already catch.
+# One-letter typos of ONE unit that exact keys do not already catch (a typo
+# in the tone marks only is caught by the key: see SAME_KEY below).
 SAME_UNIT = [
     ("Phòng Hành chánh - Quản trị", "Phòng Hành chính – Quản trị"),  # southern "chánh"
-    ("Phòng Hanh chinh Quan tri", "Phòng Hành chính – Quản trị"),
-    ("Phòng Hành chính - Quản tri", "Phòng Hành chính – Quản trị"),
-    ("Phòng Hành chín - Quản trị", "Phòng Hành chính – Quản trị"),
+    ("Phòng Hành chinhs - Quản trị", "Phòng Hành chính – Quản trị"),  # Telex leftover
+    ("PHÒNG HÀNH CHÁNH - QUẢN TRỊ", "Phòng Hành chính – Quản trị"),
     ("Trung tâm Phục vụ Hành chánh công", "Trung tâm Phục vụ Hành chính công"),
-    ("Trung tâm Phục vụ Hành chinh cộng", "Trung tâm Phục vụ Hành chính công"),
-    ("Trung tâm PV Hành chính công", "Trung tâm Phục vụ Hành chính công"),
-    ("Trung tâm Phục vụ Hành chính công phường", "Trung tâm Phục vụ Hành chính công"),
-    ("Trung tâm tin học công báo", "Trung tâm Tin học và Công báo"),
-    ("Trung tâm Tin hoc va Cong bao", "Trung tâm Tin học và Công báo"),
-    ("Trung tâm Tin học và Công bao", "Trung tâm Tin học và Công báo"),
+    ("Trung tâm Phục vụ Hàng chính công", "Trung tâm Phục vụ Hành chính công"),
+    ("Trung tam Phuc vu Hanh chinh cogn", "Trung tâm Phục vụ Hành chính công"),
     ("Phòng Nội chín", "Phòng Nội chính"),
-    ("Phong Noi chin", "Phòng Nội chính"),
-    ("Phòng Kinhtế", "Phòng Kinh tế"),
-    ("Phòng Kinh tes", "Phòng Kinh tế"),
-    ("Phòng Quản trị Tài vu", "Phòng Quản trị - Tài vụ"),
-    ("Phòng Quản trị - Tài vũ", "Phòng Quản trị - Tài vụ"),
-    ("Phòng Khoa giáo Văn xả", "Phòng Khoa giáo – Văn xã"),
-    ("Phòng Tổng hớp", "Phòng Tổng hợp"),
-    ("Phòng Văn hóa - Xả hội", "Phòng Văn hóa – Xã hội"),
+    ("Phòng Nội chinhs", "Phòng Nội chính"),
+    ("Phòng Khinh tế", "Phòng Kinh tế"),
+    ("Phòng Quảnn trị - Tài vụ", "Phòng Quản trị - Tài vụ"),
+    ("Phòng Khao giáo – Văn xã", "Phòng Khoa giáo – Văn xã"),
     ("Phòng Kế hoạch - Tài chánh", "Phòng Kế hoạch - Tài chính"),
-    ("Văn phòng HĐND - UBND phường", "Văn phòng HĐND và UBND phường"),
-    ("Văn phòng UBND tinh", "Văn phòng UBND tỉnh"),
+    ("Phòng Kế hoạc - Tài chính", "Phòng Kế hoạch - Tài chính"),
+    ("Văn phòng HĐND và UBND phươngf", "Văn phòng HĐND và UBND phường"),
+    ("Văn phòng UBND tinhr", "Văn phòng UBND tỉnh"),
 ]
 
-# Pairs of DIFFERENT real units, from this organisation and from units that sit
-# beside them in real wards and offices.
+# Variants that the key makes equal: no threshold involved.
+SAME_KEY = [
+    ("Phòng Hành chính - Quản tri", "Phòng Hành chính – Quản trị"),
+    ("Trung tâm Tin hoc va Cong bao", "Trung tâm Tin học và Công báo"),
+    ("Trung tâm Tin học & Công báo", "Trung tâm Tin học và Công báo"),
+    ("Phòng Quản trị - Tái vụ", "Phòng Quản trị - Tài vụ"),
+    ("Phòng Tổng hơp", "Phòng Tổng hợp"),
+    ("Phòng Văn hoá – Xã hôị", "Phòng Văn hóa – Xã hội"),
+]
+
+# One-letter typos in a short syllable (three letters or fewer on one side):
+# the threshold lets them through, one_typo_apart's four-letter minimum does not.
+SHORT_SYLLABLE_TYPOS = [
+    ("Phòng Hàn chính - Quản trị", "Phòng Hành chính – Quản trị"),
+    ("Phòng Hành chính - Quản trịj", "Phòng Hành chính – Quản trị"),  # Telex leftover
+    ("Phòng Tổng hợpp", "Phòng Tổng hợp"),
+    ("Phòng Văn hóa - Xã hộ", "Phòng Văn hóa – Xã hội"),
+    ("Trung tâm Tin họch và Công báo", "Trung tâm Tin học và Công báo"),
+    ("Trung tâm Tin hcọ và Công báo", "Trung tâm Tin học và Công báo"),
+]
+
+# Pairs of DIFFERENT real units: this organisation's and units that sit
+# beside them in real wards and provincial offices.
 DIFFERENT_UNITS = [
     ("Phòng Kinh tế", "Phòng Nội chính"),
     ("Phòng Quản trị - Tài vụ", "Phòng Hành chính – Quản trị"),
@@ -406,17 +433,54 @@ DIFFERENT_UNITS = [
     ("Phòng Văn hóa – Xã hội", "Phòng Văn hóa và Thông tin"),
     ("Phòng Văn hóa – Xã hội", "Phòng Lao động - Thương binh và Xã hội"),
     ("Văn phòng UBND tỉnh", "Văn phòng HĐND và UBND phường"),
-    ("Văn phòng UBND tỉnh", "Văn phòng HĐND và UBND"),
     ("Phòng Khoa giáo – Văn xã", "Phòng Giáo dục và Đào tạo"),
-    ("Ban Chỉ đạo ISO", "Ban Chỉ đạo 389"),
     ("Phòng Hành chính – Quản trị", "Phòng Hành chính - Tổng hợp"),
+    ("Phòng Công chức - Viên chức", "Phòng Tổ chức - Biên chế"),
+    ("Chi cục Thủy lợi", "Chi cục Thú y"),
+    # just below: 89.5 and 89.4
+    ("Văn phòng UBND tỉnh", "Văn phòng HĐND tỉnh"),
+    ("Sở Giáo dục và Đào tạo", "Phòng Giáo dục và Đào tạo"),
+]
+
+# Pairs of DIFFERENT real units that the ratio alone puts AT OR ABOVE the
+# threshold: the threshold does not separate them; one_typo_apart does.
+DIFFERENT_UNITS_ABOVE_THRESHOLD = [
+    ("Sở Nội vụ", "Sở Ngoại vụ"),  # 90.0
+    ("Trường THCS số 1", "Trường THCS số 17"),  # 97.0
+    ("Trường Tiểu học số 1", "Trường Tiểu học số 2"),  # 95.0
+    ("Phòng Nghiệp vụ 1", "Phòng Nghiệp vụ 2"),  # 94.1
 ]
 
 
-@pytest.mark.parametrize(("typed", "unit"), SAME_UNIT)
-def test_variants_of_one_unit_reach_the_threshold(typed, unit):
+@pytest.mark.parametrize(("typed", "unit"), SAME_UNIT + SHORT_SYLLABLE_TYPOS)
+def test_typos_of_one_unit_reach_the_threshold(typed, unit):
     assert key(typed) != key(unit)  # otherwise the exact lookup, not the threshold, decides
     assert score(typed, unit) >= FUZZY_THRESHOLD
+
+
+@pytest.mark.parametrize(("typed", "unit"), SAME_UNIT)
+def test_typos_resolve_to_their_unit(index, typed, unit):
+    assert one_typo_apart(key(typed), key(unit))
+    match = index.resolve(typed)
+    assert (match.how, match.unit and match.unit.name) == ("fuzzy", unit)
+
+
+@pytest.mark.parametrize(("typed", "unit"), SAME_KEY)
+def test_mark_only_variants_share_the_key(index, typed, unit):
+    assert key(typed) == key(unit)
+    assert index.resolve(typed).unit.name == unit
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: one_typo_apart (c7352c7) ignores a typo in any word of fewer than four letters on "
+    "either side, and most Vietnamese syllables are that short: 'Phòng Tổng hợpp', 'Quản trịj' "
+    "(Telex leftovers), 'Hàn chính', 'Xã hộ', 'Tin họch' score 96-98 yet resolve to none",
+)
+@pytest.mark.parametrize(("typed", "unit"), SHORT_SYLLABLE_TYPOS)
+def test_typos_in_a_short_syllable_resolve(index, typed, unit):
+    match = index.resolve(typed)
+    assert (match.how, match.unit and match.unit.name) == ("fuzzy", unit)
 
 
 @pytest.mark.parametrize(("a", "b"), DIFFERENT_UNITS)
@@ -427,31 +491,64 @@ def test_different_units_stay_below_the_threshold(a, b):
 @pytest.mark.parametrize(("a", "b"), list(itertools.combinations([u.name for u in organisation()], 2)))
 def test_every_pair_of_units_of_the_organisation_stays_below_the_threshold(a, b):
     assert score(a, b) < FUZZY_THRESHOLD
+    assert not one_typo_apart(key(a), key(b))
 
 
-@pytest.mark.parametrize(("typed", "unit"), SAME_UNIT)
-def test_variants_resolve_to_their_unit(index, typed, unit):
-    match = index.resolve(typed)
-    assert match.how in ("fuzzy", "abbreviation")
-    assert match.unit.name == unit
+@pytest.mark.parametrize(("a", "b"), DIFFERENT_UNITS_ABOVE_THRESHOLD)
+def test_the_threshold_alone_does_not_separate_these_units(a, b):
+    """Recorded: real distinct units at or above FUZZY_THRESHOLD. Only the
+    one-typo rule keeps them apart, so neither resolves to the other."""
+    assert score(a, b) >= FUZZY_THRESHOLD
+    assert not one_typo_apart(key(a), key(b))
+    assert UnitIndex([KnownUnit(a, a)]).resolve(b).how == "none"
+    assert UnitIndex([KnownUnit(b, b)]).resolve(a).how == "none"
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT_UNITS + DIFFERENT_UNITS_ABOVE_THRESHOLD)
+def test_different_units_never_resolve_to_each_other(a, b):
+    assert UnitIndex([KnownUnit(a, a)]).resolve(b).unit is None
+    assert UnitIndex([KnownUnit(b, b)]).resolve(a).unit is None
 
 
 def test_word_order_swap_is_a_different_name(index):
     """'Phòng Kế hoạch - Tài chính' vs 'Phòng Tài chính - Kế hoạch' scores 62.5.
 
-    Decision: this is right. A swapped name is not a typo: the two are distinct
-    units in the Vietnamese system (the district's finance office is "Tài
-    chính – Kế hoạch"; a department's planning office is "Kế hoạch – Tài
+    Decision: below the threshold is right. A swapped name is not a typo: in
+    the Vietnamese system they are distinct units (a district's finance office
+    is "Tài chính – Kế hoạch"; a department's planning office "Kế hoạch – Tài
     chính"), their initials differ (TCKH / KHTC), and a silent merge would put
     tasks on the wrong unit, whereas "none" only makes the importer ask or an
     admin add an alias."""
     assert score("Phòng Kế hoạch - Tài chính", "Phòng Tài chính - Kế hoạch") < FUZZY_THRESHOLD
     assert index.resolve("Phòng Tài chính - Kế hoạch").how == "none"
+    assert index.resolve("Phòng TCKH").how == "none"
 
 
 def test_the_threshold_cannot_tell_a_trailing_place_word():
-    """Recorded, not a failure: the ratio sees a trailing place word as a small
-    difference for long names and a large one for short names, so one unit with
-    and without "phường" falls on either side of the threshold."""
+    """Recorded: the ratio sees a trailing place word as a small difference in
+    a long name and a large one in a short name, so one unit with and without
+    "phường" falls on either side of the threshold (one_typo_apart then
+    rejects both, as the word counts differ)."""
     assert score("Trung tâm Phục vụ Hành chính công phường", "Trung tâm Phục vụ Hành chính công") >= FUZZY_THRESHOLD
     assert score("Văn phòng HĐND và UBND", "Văn phòng HĐND và UBND phường") < FUZZY_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("phong noi chinh", "phong noi chin", True),
+        ("phong noi chinh", "phong noi chinh", True),
+        ("phong hanh chinh quan tri", "phong hanh chinhs quan tri", True),
+        ("phong hanh chinh quan tri", "phong hanh chanh quan tri", True),
+        ("phong kinh te", "phong knih te", True),  # a transposition is one edit
+        ("so noi vu", "so ngoai vu", False),
+        ("truong thcs so 1", "truong thcs so 17", False),
+        ("phong nghiep vu 1", "phong nghiep vu 2", False),
+        ("phong kinh te", "phong kinh te ha tang", False),
+        ("trung tam tin hoc cong bao", "trung tam tin hoc va cong bao", False),
+        ("phong hanh chinh quan tri", "phong hanh chanh quan try", False),  # two words differ
+    ],
+)
+def test_one_typo_apart(a, b, expected):
+    assert one_typo_apart(a, b) is expected
+    assert one_typo_apart(b, a) is expected
