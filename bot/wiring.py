@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from handlers.commands import router as commands
+from handlers import commands, fallback, periodic_report, questions
 from handlers.core import Core
 from handlers.router import Router
 
 
 def build_router() -> Router:
     router = Router()
-    router.include(commands)
+    # Free-text handlers run in this order: quick reports, questions, then the help.
+    for module in (commands, questions, periodic_report, fallback):
+        router.include(module.router)
     return router
 
 

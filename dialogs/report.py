@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dialogs.forms import Answer, Form, Invalid, Reply, Restart, Slot
+from domain.progress import OVERDUE, classify
 from domain.reports import parse_percent, parse_status, task_code
 from domain.texts import render, t
 from handlers.events import Option
@@ -35,7 +36,7 @@ async def my_tasks(ctx, open_only: bool = True) -> list[tuple[TaskView, str]]:
 
 
 def is_overdue(view: TaskView, today) -> bool:
-    return view.status != "done" and view.task.due_date is not None and view.task.due_date < today
+    return classify(view.status, view.task.due_date, None, view.task.recurring, today) == OVERDUE
 
 
 class TaskSlot(Slot):

@@ -24,7 +24,7 @@ router.form(InviteForm())
 @router.command("start", roles=("guest",), in_help=False)
 async def start(ctx, args):
     if ctx.person is not None:
-        return [Reply(render("chat/help.j2", person=ctx.person, commands=_visible(ctx), welcome=True))]
+        return [Reply(render("chat/help.j2", person=ctx.person, commands=visible_commands(ctx), welcome=True))]
     if ctx.event.in_group:
         return []
     if not args:
@@ -37,10 +37,10 @@ async def start(ctx, args):
         return [Reply(t("invite_invalid"))]
     await ctx.session.refresh(person, ["unit"])
     ctx.person = person
-    return [Reply(render("chat/help.j2", person=person, commands=_visible(ctx), welcome=True))]
+    return [Reply(render("chat/help.j2", person=person, commands=visible_commands(ctx), welcome=True))]
 
 
-def _visible(ctx):
+def visible_commands(ctx):
     role = ctx.person.role
     return [c.name for c in ctx.router.commands.values() if c.in_help and (role in c.roles or "guest" in c.roles)]
 
@@ -49,7 +49,7 @@ def _visible(ctx):
 async def help_(ctx, args):
     if ctx.person is None:
         return [Reply(t("not_registered"))]
-    return [Reply(render("chat/help.j2", person=ctx.person, commands=_visible(ctx), welcome=False))]
+    return [Reply(render("chat/help.j2", person=ctx.person, commands=visible_commands(ctx), welcome=False))]
 
 
 @router.command("huy")
@@ -154,8 +154,3 @@ async def quick_report(ctx, text):
         return await ctx.start_form("report", data, filled)
     data["note"] = quick.note
     return await save_report(ctx, data)
-
-
-@router.text
-async def unknown_text(ctx, text):
-    return [Reply(render("chat/help.j2", person=ctx.person, commands=_visible(ctx), welcome=False, not_understood=True))]

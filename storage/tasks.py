@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from domain.progress import classify
 from storage.models import Area, Assignment, Person, Plan, StatusUpdate, Task
 
 
@@ -25,6 +26,11 @@ class TaskView:
     def status(self) -> str:
         return self.latest.status if self.latest else "not_started"
 
+    def category(self, as_of: date, zone) -> str:
+        """done_on_time / done_late / open_on_time / overdue / recurring (domain.progress)."""
+        done_on = self.done_at.astimezone(zone).date() if self.done_at and self.status == "done" else None
+        return classify(self.status, self.task.due_date, done_on, self.task.recurring, as_of)
+
     @property
     def percent(self) -> int | None:
         if self.latest is None:
@@ -39,8 +45,8 @@ async def current_plan(session: AsyncSession, year: int | None = None) -> Plan |
     return await session.scalar(query)
 
 
-def newest_updates_query(task_ids=None):
-    """The newest update of each task: the current status (history is append-only)."""
+def newest_updates_query(task_ids=None, as_of: datetime | None = None):
+    """The newest update of each task (up to `as_of`): its status then; history is append-only."""
     ranked = select(
         StatusUpdate.id,
         func.row_number()
@@ -49,24 +55,29 @@ def newest_updates_query(task_ids=None):
     )
     if task_ids is not None:
         ranked = ranked.where(StatusUpdate.task_id.in_(task_ids))
+    if as_of is not None:
+        ranked = ranked.where(StatusUpdate.reported_at <= as_of)
     ranked = ranked.subquery()
     return select(StatusUpdate).join(ranked, ranked.c.id == StatusUpdate.id).where(ranked.c.rank == 1)
 
 
-async def newest_updates(session: AsyncSession, task_ids=None) -> dict[int, StatusUpdate]:
-    query = newest_updates_query(task_ids).options(selectinload(StatusUpdate.reporter))
+async def newest_updates(session: AsyncSession, task_ids=None, as_of: datetime | None = None) -> dict[int, StatusUpdate]:
+    query = newest_updates_query(task_ids, as_of).options(selectinload(StatusUpdate.reporter))
     return {update.task_id: update for update in await session.scalars(query)}
 
 
-async def done_since(session: AsyncSession, task_ids: list[int]) -> dict[int, datetime]:
+async def done_since(session: AsyncSession, task_ids: list[int], as_of: datetime | None = None) -> dict[int, datetime]:
     """When each done task became done: the start of its newest run of "done" reports."""
     if not task_ids:
         return {}
-    rows = await session.execute(
+    query = (
         select(StatusUpdate.task_id, StatusUpdate.status, StatusUpdate.reported_at)
         .where(StatusUpdate.task_id.in_(task_ids))
         .order_by(StatusUpdate.task_id, StatusUpdate.reported_at, StatusUpdate.id)
     )
+    if as_of is not None:
+        query = query.where(StatusUpdate.reported_at <= as_of)
+    rows = await session.execute(query)
     since: dict[int, datetime] = {}
     for task_id, status, at in rows:
         if status == "done":
@@ -76,7 +87,10 @@ async def done_since(session: AsyncSession, task_ids: list[int]) -> dict[int, da
     return since
 
 
-async def task_views(session: AsyncSession, plan: Plan, active_only: bool = True) -> list[TaskView]:
+async def task_views(
+    session: AsyncSession, plan: Plan, active_only: bool = True, as_of: datetime | None = None
+) -> list[TaskView]:
+    """Every task of a plan with its units and its status now, or as it was at `as_of`."""
     query = (
         select(Task)
         .where(Task.plan_id == plan.id)
@@ -90,8 +104,8 @@ async def task_views(session: AsyncSession, plan: Plan, active_only: bool = True
     if active_only:
         query = query.where(Task.active.is_(True))
     tasks = (await session.scalars(query)).all()
-    latest = await newest_updates(session, [task.id for task in tasks]) if tasks else {}
-    done = await done_since(session, [tid for tid, u in latest.items() if u.status == "done"])
+    latest = await newest_updates(session, [task.id for task in tasks], as_of) if tasks else {}
+    done = await done_since(session, [tid for tid, u in latest.items() if u.status == "done"], as_of)
     views = []
     for task in tasks:
         names = {"lead": [], "coordinating": []}

@@ -1,0 +1,15 @@
+"""What the bot says to text nobody else understood: the help, with a note."""
+
+from __future__ import annotations
+
+from dialogs.forms import Reply
+from domain.texts import render
+from handlers.commands import visible_commands
+from handlers.router import Router
+
+router = Router()
+
+
+@router.text
+async def not_understood(ctx, text):
+    return [Reply(render("chat/help.j2", person=ctx.person, commands=visible_commands(ctx), welcome=False, not_understood=True))]
