@@ -3,6 +3,7 @@ its own validator. The state lives in the database (DialogState), never here."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -12,7 +13,7 @@ from handlers.events import IncomingFile, Option
 
 # A typed answer picks an option when it is this close to the option's label
 # (fuzz.ratio on folded text); tested in tests/test_forms.py.
-OPTION_THRESHOLD = 80
+OPTION_THRESHOLD = 85
 
 
 @dataclass
@@ -77,7 +78,7 @@ def match_option(text: str, options: list[Option]) -> str | None:
     typed = fold(text).strip(" .)")
     if not typed or not options:
         return None
-    if typed.isdigit():
+    if re.fullmatch(r"[0-9]+", typed):
         index = int(typed) - 1
         return options[index].data if 0 <= index < len(options) else None
     labels = {i: fold(o.label) for i, o in enumerate(options)}

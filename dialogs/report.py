@@ -78,12 +78,14 @@ class StatusSlot(Slot):
         return Reply(render("chat/report_ask_status.j2", view=view), options)
 
     async def accept(self, ctx, data, answer):
+        # Typed status words win over a fuzzy option match: "chưa hoàn thành"
+        # is close to the label "Hoàn thành" but means the opposite.
+        status, _ = parse_status(answer.text)
+        if status is not None:
+            return status
         if answer.option and answer.option.startswith("s:") and answer.option[2:] in STATUSES:
             return answer.option[2:]
-        status, _ = parse_status(answer.text)
-        if status is None:
-            raise Invalid(t("report_status_hint"))
-        return status
+        raise Invalid(t("report_status_hint"))
 
 
 class PercentSlot(Slot):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from domain.text import fold
+from domain.text import collapse, fold
 
 # Longest phrases first so "chua hoan thanh" is not read as "hoan thanh".
 _STATUS_WORDS = sorted(
@@ -21,7 +22,7 @@ _STATUS_WORDS = sorted(
     key=lambda pair: -len(pair[0]),
 )
 _CODE = re.compile(r"^\s*([IVXivx]{1,4})\s*[.\-]\s*(\d{1,3})\b")
-_PERCENT = re.compile(r"(?<!\d)(\d{1,3})\s*(?:%|phan tram)")
+_PERCENT = re.compile(r"(?<![0-9])([0-9]{1,3})\s*(?:%|phan tram)")
 _SEPARATORS = " ,.:;-–—"
 
 
@@ -31,22 +32,29 @@ def task_code(text: str) -> str | None:
     return f"{m.group(1).upper()}.{int(m.group(2))}" if m else None
 
 
+def _aligned(text: str) -> tuple[str, str]:
+    """The text tidied (NFC, collapsed spaces) and its folded form, character
+    for character, so that a position in one is the same in the other."""
+    tidy = collapse(unicodedata.normalize("NFC", text or ""))
+    folded = "".join((fold(ch) or " ")[:1] if not ch.isspace() else " " for ch in tidy)
+    return tidy, folded
+
+
 def parse_status(text: str) -> tuple[str | None, str]:
     """The status a phrase starts with, and the text after it as written."""
-    folded = fold(text)
+    tidy, folded = _aligned(text)
     stripped = folded.lstrip(_SEPARATORS)
     offset = len(folded) - len(stripped)
     for phrase, status in _STATUS_WORDS:
         if stripped == phrase or (stripped.startswith(phrase) and not stripped[len(phrase)].isalnum()):
-            # fold() keeps one character per character of NFC text, so offsets carry over.
-            return status, text.strip()[offset + len(phrase) :].strip(_SEPARATORS)
+            return status, tidy[offset + len(phrase) :].strip(_SEPARATORS)
     return None, text
 
 
 def parse_percent(text: str) -> int | None:
     """'60', '60%', ' 60 % ' -> 60; anything else, or out of 0–100, -> None."""
     folded = fold(text).strip().rstrip("%").strip()
-    if folded.isdigit() and 0 <= int(folded) <= 100:
+    if re.fullmatch(r"[0-9]{1,3}", folded) and int(folded) <= 100:
         return int(folded)
     return None
 
@@ -70,11 +78,12 @@ def parse_quick_report(text: str) -> QuickReport | None:
     if status is None:
         return None
     percent = None
-    if status == "in_progress" and (m := _PERCENT.search(fold(tail))):
+    tail, folded_tail = _aligned(tail)
+    if status in ("in_progress", "done") and (m := _PERCENT.search(folded_tail)):
         value = int(m.group(1))
-        if value > 100:
+        if value > 100 or (status == "done" and value != 100):
             return None
-        percent = value
+        percent = value if status == "in_progress" else None
         tail = (tail[: m.start()] + tail[m.end() :]).strip(_SEPARATORS)
     tail = tail.strip() or None
     if status == "done":

@@ -34,11 +34,11 @@ _VOWELS = set("aeiouy")
 # "số 17") can score above it too, so a match must also be one typo apart:
 # see one_typo_apart. Tested in tests/test_units.py.
 FUZZY_THRESHOLD = 90
-_TYPO_MIN_LENGTH = 4
+_TYPO_MIN_LENGTH = 3
 
 
 def one_typo_apart(a: str, b: str) -> bool:
-    """Keys that differ in one word of four letters or more, by one edit
+    """Keys that differ in one word (of three letters or more), by one edit
     (a transposition counts as one); numbers must be equal."""
     left, right = [w for w in a.split() if w != "va"], [w for w in b.split() if w != "va"]
     if "".join(left) == "".join(right):  # spacing, "và" dropped or added
@@ -49,7 +49,7 @@ def one_typo_apart(a: str, b: str) -> bool:
     if len(differing) != 1:
         return len(differing) == 0
     x, y = differing[0]
-    if any(ch.isdigit() for ch in x + y) or min(len(x), len(y)) < _TYPO_MIN_LENGTH:
+    if any(ch.isdigit() for ch in x + y) or max(len(x), len(y)) < _TYPO_MIN_LENGTH:
         return False
     return OSA.distance(x, y) <= 1
 
@@ -91,42 +91,69 @@ def collective_means_all(name: str) -> bool:
     return is_collective(name) and set(key(name).split()) <= _COLLECTIVE_FILLER
 
 
-def _is_abbreviation(token: str, folded: str) -> bool:
+def _is_abbreviation(token: str, folded: str, all_caps_name: bool) -> bool:
     letters = re.sub(r"[^a-z]", "", folded)
     if len(letters) < 2:
         return False
-    return (
-        (token.isupper() and len(token) >= 2)
-        or not (set(letters) & _VOWELS)
-        or letters in _KNOWN_ABBREVIATIONS
-    )
+    if letters in _KNOWN_ABBREVIATIONS or not (set(letters) & _VOWELS):
+        return True
+    # In a name written all in capitals, capitals say nothing.
+    return not all_caps_name and token.isupper()
 
 
-def signature(name: str) -> tuple[str, bool]:
-    """Initials of a name with its abbreviations spelled out letter by letter,
-    and whether the name is written as an abbreviation. 'Phòng HCQT' and
-    'Phòng Hành chính – Quản trị' both give 'phcqt'; 'Ban Chỉ đạo ISO' and
-    'Văn phòng UBND tỉnh' are full names that merely hold an acronym."""
+@dataclass(frozen=True)
+class Signature:
+    """Initials of a name, its abbreviations spelled out letter by letter:
+    'Phòng HCQT' and 'Phòng Hành chính – Quản trị' both give 'phcqt'."""
+
+    initials: str
+    without_place: str  # the same without a trailing place word ("phường", "tỉnh")
+    has_abbreviation: bool  # holds a non-standard abbreviation ("HCQT", "PVHCC")
+    abbreviated: bool  # nothing but a unit type and abbreviations: "Phòng HCQT", "TT PVHCC"
+
+    @property
+    def keys(self) -> set[str]:
+        return {k for k in (self.initials, self.without_place) if k}
+
+
+def signature(name: str) -> Signature:
     raw = name.replace("&", " và ")
     tokens = [t for t in re.split(r"[\s\-\u2013\u2014,./()]+", raw) if t]
     folded_tokens = [fold(t) for t in tokens]
-    while folded_tokens and folded_tokens[-1] in _PLACE_WORDS:
-        folded_tokens.pop()
-        tokens.pop()
+    # A name written all in capitals ("PHÒNG HÀNH CHÍNH") is not a row of
+    # abbreviations; "BCĐ ISO" or "TT PVHCC" are.
+    words = [f for f in folded_tokens if len(f) >= 2 and set(f) & _VOWELS and f not in _KNOWN_ABBREVIATIONS]
+    all_caps = raw.upper() == raw and len(words) >= 2
     letters: list[str] = []
+    place_from = len(tokens)
+    while place_from > 1 and folded_tokens[place_from - 1] in _PLACE_WORDS:
+        place_from -= 1
     abbreviations = content_words = 0
     type_prefix = _type_prefix_length(folded_tokens)
+    without_place = ""
     for position, (token, folded) in enumerate(zip(tokens, folded_tokens)):
+        if position == place_from:
+            without_place = "".join(letters)
         if folded in ("va", "&"):
             continue
-        if _is_abbreviation(token, folded):
+        if _is_abbreviation(token, folded, all_caps):
             compact = re.sub(r"[^a-z]", "", folded)
             letters.append(compact)
             abbreviations += compact not in _KNOWN_ABBREVIATIONS
-        elif folded[:1].isalpha():
+        elif folded.isdigit():
+            letters.append(f"#{folded}#")  # numbers are names: "số 1" is not "số 17"
+        elif folded[:1].isalnum():
             letters.append(folded[0])
-            content_words += position >= type_prefix
-    return "".join(letters), abbreviations > 0 and content_words == 0
+            content_words += type_prefix <= position < place_from
+    initials = "".join(letters)
+    return Signature(initials, without_place or initials, abbreviations > 0, abbreviations > 0 and content_words == 0)
+
+
+def _without_place(k: str) -> str:
+    words = k.split()
+    while len(words) > 1 and words[-1] in _PLACE_WORDS:
+        words.pop()
+    return " ".join(words)
 
 
 def _type_prefix_length(folded_tokens: list[str]) -> int:
@@ -157,6 +184,7 @@ class UnitIndex:
     def __init__(self, units: list[KnownUnit] | None = None) -> None:
         self.units: list[KnownUnit] = []
         self._by_key: dict[str, KnownUnit] = {}
+        self._by_short_key: dict[str, list[KnownUnit]] = {}
         self._by_signature: dict[str, list[KnownUnit]] = {}
         for unit in units or []:
             self.add(unit)
@@ -168,9 +196,10 @@ class UnitIndex:
             self.add_alias(unit, alias)
 
     def add_alias(self, unit: KnownUnit, alias: str) -> None:
-        self._by_key.setdefault(key(alias), unit)
-        sig, _ = signature(alias)
-        if sig:
+        k = key(alias)
+        self._by_key.setdefault(k, unit)
+        self._by_short_key.setdefault(_without_place(k), []).append(unit)
+        for sig in signature(alias).keys:
             bucket = self._by_signature.setdefault(sig, [])
             if unit not in bucket:
                 bucket.append(unit)
@@ -179,9 +208,14 @@ class UnitIndex:
         k = key(name)
         if k in self._by_key:
             return Match(self._by_key[k], "exact")
-        sig, abbreviated = signature(name)
-        if abbreviated and sig:
-            found = self._by_signature.get(sig, [])
+        short = self._unique(self._by_short_key.get(_without_place(k), []))
+        if short is not None:
+            return Match(short, "exact")
+        sig = signature(name)
+        if sig.has_abbreviation:
+            found: list[KnownUnit] = []
+            for candidate in sig.keys:
+                found += [u for u in self._by_signature.get(candidate, []) if u not in found]
             if len(found) == 1:
                 return Match(found[0], "abbreviation")
             if len(found) > 1:
@@ -195,3 +229,8 @@ class UnitIndex:
         if len(units) > 1:
             return Match(None, "ambiguous", tuple(units.values()))
         return Match(None, "none")
+
+    @staticmethod
+    def _unique(units: list[KnownUnit]) -> KnownUnit | None:
+        distinct = {id(u): u for u in units}
+        return next(iter(distinct.values())) if len(distinct) == 1 else None

@@ -59,7 +59,7 @@ class UnitBook:
     def resolve_all(self, names: list[str]) -> None:
         """Resolve names in an order that lets abbreviations find full names."""
         distinct = list(dict.fromkeys(collapse(n) for n in names if collapse(n)))
-        full = [n for n in distinct if not is_collective(n) and not signature(n)[1]]
+        full = [n for n in distinct if not is_collective(n) and not signature(n).abbreviated]
         rest = [n for n in distinct if n not in full]
         for name in full + rest:
             self.resolve(name)
@@ -85,7 +85,7 @@ class UnitBook:
             else:
                 if match.how == "ambiguous":
                     self.warnings[name] = t("unit_ambiguous", name=name, candidates=[c.name for c in match.candidates])
-                elif signature(name)[1]:
+                elif signature(name).abbreviated:
                     self.warnings[name] = t("unit_abbreviation_unknown", name=name)
                 unit = Unit(name=name, key=k)
                 self.session.add(unit)
