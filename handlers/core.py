@@ -78,6 +78,9 @@ class Context:
         if self.state is not None:
             if self.state.id is not None:
                 await self.session.delete(self.state)
+                # Before a new state for the same chat is added: the unit of
+                # work would insert it before deleting this one.
+                await self.session.flush()
             else:
                 self.session.expunge(self.state)
             self.state = None
