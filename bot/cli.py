@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from bot.settings import Settings
 from bot.sample import ensure_sample
 from domain.clock import Clock, FixedClock, SystemClock
+from domain.report_text import slug
 from domain.texts import configure, render, t
 from storage.db import create_engine, migrate, session_factory
 from storage.importers.plan_file import parse_plan_file
@@ -28,6 +29,8 @@ from storage.people import PeopleFileError, import_people, parse_role
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views
 from storage.units import UnitError, find_unit, set_parent
+from domain.periods import CALENDAR, DECREE09, PeriodError
+from domain.report_periods import parse_period_text
 
 
 class CliError(Exception):
@@ -206,6 +209,82 @@ async def cmd_groups(app: App, args) -> int:
     return 0
 
 
+def _report_period(app: App, text: str, mode: str | None):
+    mode = mode or app.settings.period_mode
+    if mode not in (CALENDAR, DECREE09):
+        raise CliError(t("periodic_mode_unknown", mode=mode))
+    try:
+        return parse_period_text(text, mode), mode
+    except PeriodError:
+        raise CliError(t("periodic_period_invalid", value=text))
+
+
+async def _report_plan(session, year: int | None):
+    plan = await current_plan(session, year) if year is not None else None
+    plan = plan or await current_plan(session)
+    if plan is None:
+        raise CliError(t("no_plan"))
+    return plan
+
+
+async def cmd_report(app: App, args) -> int:
+    from bot.reports import default_name, write_report
+
+    period, mode = _report_period(app, args.period, args.mode)
+    now = app.clock.now()
+    if period.start > now.astimezone(app.settings.zone).date():
+        raise CliError(t("periodic_period_not_started", label=t("period_label", p=period), start=period.start))
+    async with app.sessions() as session:
+        plan = await _report_plan(session, args.plan_year or period.year)
+        unit = await find_unit(session, args.unit) if args.unit else None
+        path = Path(args.out) if args.out else (None if args.format == "md" else Path(default_name(period, unit, args.format)))
+        result = await write_report(
+            session, plan, period, args.format, path, zone=app.settings.zone, now=now, mode=mode, unit=unit
+        )
+    if path is None:
+        print(result)
+    else:
+        print(t("periodic_report_written", path=str(path)))
+    return 0
+
+
+async def cmd_export_form(app: App, args) -> int:
+    from bot.status_form import unit_views, write_form
+    from storage.org import Organisation
+
+    async with app.sessions() as session:
+        plan = await _report_plan(session, args.plan_year)
+        unit = await find_unit(session, args.unit) if args.unit else None
+        views = await task_views(session, plan)
+        views = unit_views(views, await Organisation.load(session), unit.id if unit else None)
+    path = Path(args.out) if args.out else Path(f"bieu-mau-trang-thai{'-' + slug(unit.name) if unit else ''}.xlsx")
+    write_form(views, path, unit=unit.name if unit else None, today=app.clock.now().astimezone(app.settings.zone).date())
+    print(t("sheet_form_written", path=str(path), count=len(views)))
+    return 0
+
+
+async def cmd_import_status(app: App, args) -> int:
+    from bot.status_form import StatusFormError, import_status_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(t("file_missing", path=str(path)))
+    async with app.sessions() as session, session.begin():
+        plan = await _report_plan(session, args.plan_year)
+        person = await _person_by_user_id(session, args.by) if args.by else None
+        try:
+            outcome = await import_status_file(session, plan, path, now=app.clock.now(), zone=app.settings.zone, reporter=person)
+        except StatusFormError as error:
+            raise CliError(str(error))
+        if outcome.errors:
+            raise CliError("\n".join([*outcome.errors, t("sheet_rejected", count=len(outcome.errors))]))
+        if not outcome.saved:
+            raise CliError(t("sheet_nothing_to_import"))
+        codes = [view.task.code for view, _ in outcome.saved]
+    print(t("sheet_imported", count=len(codes), codes=codes))
+    return 0
+
+
 async def _person_by_user_id(session, by: str) -> Person:
     """`--by USER_ID`, or `--by PLATFORM:USER_ID` when the id exists on several platforms."""
     platform, _, user_id = by.rpartition(":")
@@ -220,12 +299,53 @@ async def _person_by_user_id(session, by: str) -> Person:
     return people[0]
 
 
+async def cmd_serve(app: App, args) -> int:
+    import signal
+
+    from bot.logs import setup_logging
+    from bot.run import run_bots
+
+    setup_logging(app.settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for name in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(name, stop.set)
+    await run_bots(app, stop)
+    return 0
+
+
+async def cmd_telegram(app: App, args) -> int:
+    from bot.telegram.app import TelegramApp, make_bot
+
+    settings = app.settings
+    if not settings.telegram_bot_token:
+        raise CliError(t("token_missing", platform="Telegram"))
+    if not settings.telegram_webhook_url:
+        raise CliError(t("webhook_missing"))
+    bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)
+    try:
+        secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+        await TelegramApp(app, bot).set_webhook(settings.telegram_webhook_url, secret)
+    finally:
+        await bot.session.close()
+    print(t("webhook_set", url=settings.telegram_webhook_url))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="tiendo: theo dõi tiến độ kế hoạch cải cách hành chính. Không có lệnh: mở trò chuyện trên terminal.",
     )
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
+
+    p = commands.add_parser("serve", help="chạy bot Telegram/Zalo (mặc định khi đã đặt mã bot)")
+    p.set_defaults(run=cmd_serve)
+
+    p = commands.add_parser("telegram", help="quản lý bot Telegram")
+    sub = p.add_subparsers(dest="telegram_command", required=True)
+    sub.add_parser("set-webhook", help="đăng ký webhook với Telegram (TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET)")
+    p.set_defaults(run=cmd_telegram)
 
     p = commands.add_parser("chat", help="trò chuyện với bot trên terminal (mặc định)")
     p.add_argument("--as", dest="user", default="canbo", metavar="USER_ID", help="mã người dùng console, mặc định canbo")
@@ -287,6 +407,28 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--evidence")
     sp.add_argument("--note")
     p.set_defaults(run=cmd_status)
+
+    p = commands.add_parser("report", help="lập báo cáo CCHC định kỳ (DOCX, XLSX, Markdown)")
+    p.add_argument("--period", required=True, metavar="KỲ",
+                   help="2026-Q1 … 2026-Q4, 2026-H1, 2026-H2, 2026, 2026-M5 (5 tháng đầu năm), 2026-03-15..2026-06-14")
+    p.add_argument("--format", default="docx", choices=("docx", "xlsx", "md"))
+    p.add_argument("--out", metavar="TỆP", help="tệp ghi ra (md: bỏ trống thì in ra màn hình)")
+    p.add_argument("--unit", help="chỉ các nhiệm vụ do đơn vị này chủ trì")
+    p.add_argument("--mode", choices=(CALENDAR, DECREE09), help="cách tính kỳ; mặc định theo PERIOD_MODE")
+    p.add_argument("--plan-year", type=int)
+    p.set_defaults(run=cmd_report)
+
+    p = commands.add_parser("export-form", help="xuất biểu Excel để đơn vị điền trạng thái")
+    p.add_argument("--unit", help="đơn vị (bỏ trống: mọi nhiệm vụ)")
+    p.add_argument("--out", metavar="TỆP")
+    p.add_argument("--plan-year", type=int)
+    p.set_defaults(run=cmd_export_form)
+
+    p = commands.add_parser("import-status", help="nhập trạng thái từ biểu Excel đã điền (tất cả hoặc không)")
+    p.add_argument("file", metavar="TỆP")
+    p.add_argument("--by", metavar="USER_ID", help="người báo cáo (mã người dùng)")
+    p.add_argument("--plan-year", type=int)
+    p.set_defaults(run=cmd_import_status)
     return parser
 
 
@@ -299,7 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["chat", *(argv or [])])
+        settings = Settings()
+        platform_configured = settings.telegram_bot_token or settings.zalo_bot_token
+        args = parser.parse_args(["serve" if platform_configured else "chat"])
     try:
         return asyncio.run(run(args))
     except (CliError, PlanFileError, UnitError, PeopleFileError) as exc:

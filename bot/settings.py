@@ -25,7 +25,12 @@ class Settings(BaseSettings):
     period_mode: str = "calendar"
 
     telegram_bot_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
     zalo_bot_token: SecretStr | None = None
+    bot_http_host: str = "0.0.0.0"
+    bot_http_port: int = 8080
 
     @cached_property
     def zone(self) -> ZoneInfo:

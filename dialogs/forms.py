@@ -21,6 +21,7 @@ class Reply:
     text: str
     options: list[Option] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    toast: bool = False  # a short notice about the press itself ("this has expired")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +17,7 @@ from domain.texts import t
 from handlers.events import PLATFORMS, Inbound, Option, Outbound
 from handlers.router import Router
 from storage.conversations import claim_event, expired, load_state
+from storage.outbox import enqueue
 from storage.models import DialogState, Person
 from storage.org import Organisation
 from storage.people import person_by_identity
@@ -136,7 +137,9 @@ class Core:
         self.clock = clock
         self.settings = settings
 
-    async def handle(self, event: Inbound) -> list[Outbound]:
+    async def handle(self, event: Inbound, outbox: bool = False) -> list[Outbound]:
+        """Process one event. With `outbox`, the replies are also written to
+        the outbox in the same transaction, for a sender to deliver."""
         async with self.sessions() as session, session.begin():
             if event.message_id is not None:
                 key = f"{event.chat_id}:{event.message_id}"
@@ -146,8 +149,18 @@ class Core:
             person = await person_by_identity(session, event.platform, event.user_id)
             ctx = Context(session, event, person, self.clock, self.settings, self.router)
             replies = await self._dispatch(ctx)
-            outbound = [Outbound(event.platform, event.chat_id, r.text, list(r.options), list(r.files)) for r in replies]
-            return [finish(message) for message in outbound + ctx.outbox]
+            outbound = [
+                Outbound(event.platform, event.chat_id, r.text, list(r.options), list(r.files), toast=r.toast)
+                for r in replies
+            ]
+            if outbound and event.option is not None:
+                # The first reply to a press replaces the prompt and answers the press.
+                outbound[0].replace_message_id = event.option_message_id
+                outbound[0].callback_id = event.callback_id
+            messages = [part for message in outbound + ctx.outbox for part in finish(message)]
+            if outbox:
+                await enqueue(session, messages, ctx.now)
+            return messages
 
     async def _dispatch(self, ctx: Context) -> list[Reply]:
         event = ctx.event
@@ -179,7 +192,7 @@ class Core:
         if ctx.state is not None:
             options = [Option(label, data) for label, data in ctx.state.options]
             if event.option is not None and event.option not in {o.data for o in options}:
-                return [Reply(t("option_expired"))] + await ctx._advance(self.router.forms[ctx.state.dialog])
+                return [Reply(t("option_expired"), toast=True)] + await ctx._advance(self.router.forms[ctx.state.dialog])
             if event.option is None and fold(text).strip(" .!") in _BACK:
                 return await ctx.back()
             chosen = event.option or match_option(text, options)
@@ -189,7 +202,7 @@ class Core:
             for prefix, handler in self.router.options:
                 if event.option.startswith(prefix):
                     return await handler(ctx, event.option[len(prefix) :])
-            return [Reply(t("option_expired"))]
+            return [Reply(t("option_expired"), toast=True)]
         if stale:
             return [Reply(t("dialog_expired"))]
         for handler in self.router.texts:
@@ -199,10 +212,46 @@ class Core:
         return [Reply(t("text_not_understood"))]
 
 
-def finish(message: Outbound) -> Outbound:
-    """Text-only platforms get options as a numbered list in the text."""
+def finish(message: Outbound) -> list[Outbound]:
+    """Shape a reply for its platform: options as a numbered list where there
+    are no buttons, and text cut at line boundaries under the platform's limit
+    (the options go with the last part, the press is answered by the first)."""
     caps = PLATFORMS.get(message.platform)
-    if caps is not None and not caps.buttons and message.options:
+    if caps is None:
+        return [message]
+    if not caps.buttons and message.options:
         lines = [f"{i}. {o.label}" for i, o in enumerate(message.options, start=1)]
         message.text = f"{message.text}\n\n" + "\n".join(lines) + "\n" + t("type_option_number")
-    return message
+    parts = split_text(message.text, caps.text_limit)
+    if len(parts) == 1:
+        return [message]
+    messages = [replace(message, text=part, options=[], files=[]) for part in parts]
+    for later in messages[1:]:
+        later.replace_message_id = later.callback_id = None
+        later.toast = False
+    messages[-1].options, messages[-1].files = message.options, message.files
+    return messages
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut at line boundaries into parts of at most `limit` characters (a
+    longer line is cut where it must)."""
+    if len(text) <= limit:
+        return [text]
+    parts, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return [p for p in parts if p.strip()] or [text[:limit]]

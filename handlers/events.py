@@ -16,7 +16,8 @@ class Capabilities:
 
 
 PLATFORMS = {
-    "telegram": Capabilities(buttons=True, text_limit=4096, images=True, files=True),
+    # Telegram allows 4096 characters after HTML escaping, which can lengthen a text.
+    "telegram": Capabilities(buttons=True, text_limit=3500, images=True, files=True),
     "zalo": Capabilities(buttons=False, text_limit=2000, images=True, files=False),
     "console": Capabilities(buttons=True, text_limit=100_000, images=True, files=True),
 }
@@ -44,6 +45,8 @@ class Inbound:
     file: IncomingFile | None = None
     message_id: str | None = None  # drops repeats when set
     addressed: bool = False  # in a group: mentions the bot or replies to it
+    option_message_id: str | None = None  # the message whose option was pressed
+    callback_id: str | None = None  # the press to answer, where the platform wants an answer
 
     @property
     def in_group(self) -> bool:
@@ -63,3 +66,6 @@ class Outbound:
     text: str
     options: list[Option] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    replace_message_id: str | None = None  # the prompt this reply replaces, where edits exist
+    callback_id: str | None = None
+    toast: bool = False  # a short notice: shown on the pressed button where the platform can

@@ -203,6 +203,8 @@ class ChatIdentity(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(20))
     external_id: Mapped[str] = mapped_column(String(100))
+    # Set when the platform says the person blocked the bot (Telegram 403).
+    unreachable_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship(back_populates="identities")
 
@@ -307,3 +309,29 @@ class GroupLink(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     scope_unit: Mapped[Unit | None] = relationship()
+
+
+class OutboxMessage(Base):
+    """A message to deliver, written in the transaction that decided to send
+    it, so that a crash between deciding and sending loses nothing."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "platform", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    options: Mapped[list] = mapped_column(JSON, default=list)  # [[label, data], ...]
+    files: Mapped[list] = mapped_column(JSON, default=list)
+    replace_message_id: Mapped[str | None] = mapped_column(String(100))  # edit this message if the platform can
+    callback_id: Mapped[str | None] = mapped_column(String(200))  # a button press to answer
+    toast: Mapped[bool] = mapped_column(Boolean, default=False)  # a short notice, shown on the pressed button if possible
+    # pending -> sending -> sent | failed | unknown (sent or not: a timeout after the request left)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    platform_message_id: Mapped[str | None] = mapped_column(String(100))

@@ -1,0 +1,42 @@
+"""`python -m bot` with a platform token: the bots, their couriers and the HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.http import make_http_app, serve
+from bot.sample import ensure_sample
+
+log = logging.getLogger(__name__)
+
+
+async def run_bots(app, stop: asyncio.Event | None = None) -> None:
+    from bot.telegram.app import TelegramApp, make_bot
+
+    settings = app.settings
+    stop = stop or asyncio.Event()
+    await ensure_sample(app.sessions, app.clock.now(), settings.zone)
+    http = make_http_app()
+    tasks = []
+    telegram = None
+    if settings.telegram_bot_token:
+        bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)
+        telegram = TelegramApp(app, bot)
+        await telegram.register_commands()
+        tasks.append(asyncio.create_task(telegram.courier.run(), name="telegram-courier"))
+        if settings.telegram_webhook_url:
+            telegram.add_routes(http)
+        else:
+            tasks.append(asyncio.create_task(telegram.poll(stop), name="telegram-polling"))
+    runner = await serve(http, settings.bot_http_host, settings.bot_http_port)
+    log.info("bot running; HTTP on %s:%s", settings.bot_http_host, settings.bot_http_port)
+    try:
+        await stop.wait()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await runner.cleanup()
+        if telegram is not None:
+            await telegram.bot.session.close()

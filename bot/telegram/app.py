@@ -1,0 +1,132 @@
+"""The Telegram bot: aiogram wired to the core, polling or webhook, and the courier."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+
+import aiohttp
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand, Update
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.delivery import TELEGRAM_LIMITS, Courier
+from bot.telegram.bridge import ALLOWED_UPDATES, TelegramBridge
+from bot.telegram.transport import TelegramTransport
+from bot.wiring import build_core
+from domain.texts import render
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class PollFailed(Exception):
+    pass
+
+
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+def make_bot(token: str, api_base: str, timeout: float = 60) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), timeout=timeout)
+    return Bot(token, session=session)
+
+
+def menu() -> list[BotCommand]:
+    lines = [line.split("|", 1) for line in render("telegram_commands.j2").splitlines() if "|" in line]
+    return [BotCommand(command=name.strip(), description=text.strip()) for name, text in lines]
+
+
+class TelegramApp:
+    def __init__(self, app, bot: Bot, *, courier_options: dict | None = None):
+        self.app = app
+        self.bot = bot
+        self.core = build_core(app)
+        transport = TelegramTransport(bot, app.settings.files_dir)
+        self.bridge = TelegramBridge(self.core, bot, app.sessions, app.clock)
+        self.courier = Courier(
+            app.sessions, transport, app.clock, TELEGRAM_LIMITS,
+            on_unreachable=self.bridge.mark_unreachable, on_moved=self.bridge.move_chat,
+            **(courier_options or {}),
+        )
+        self.bridge.wake = self.courier.wake
+        self.dispatcher = Dispatcher()
+        self.dispatcher.include_router(self.bridge.router())
+
+    async def register_commands(self) -> None:
+        await self.bot.set_my_commands(menu())
+
+    async def set_webhook(self, url: str, secret: str | None) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+
+    async def poll(self, stop: asyncio.Event | None = None, timeout: int = 25, backoff: float = 1.0) -> None:
+        """Long polling. Updates are handled one by one and an update is
+        confirmed (the offset moves past it) only once handled, so a failure
+        or a crash mid-update gets it again; repeats are dropped by the core."""
+        stop = stop or asyncio.Event()
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        offset: int | None = None
+        while not stop.is_set():
+            try:
+                batch = await self._get_updates(offset, timeout)
+            except (PollFailed, aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+                log.warning("telegram getUpdates failed (%s); retrying", type(error).__name__)
+                await asyncio.sleep(backoff)
+                continue
+            for raw in batch:
+                update_id = raw.get("update_id") if isinstance(raw, dict) else None
+                if not isinstance(update_id, int):
+                    log.warning("ignored a telegram update without update_id")
+                    continue
+                try:
+                    update = Update.model_validate(raw, context={"bot": self.bot})
+                except ValidationError:
+                    log.warning("ignored malformed telegram update %s", update_id)
+                    offset = update_id + 1
+                    continue
+                try:
+                    await self.dispatcher.feed_update(self.bot, update)
+                except Exception:
+                    log.exception("telegram update %s failed; it will be fetched again", update_id)
+                    await asyncio.sleep(backoff)
+                    break
+                offset = update_id + 1
+
+    async def _get_updates(self, offset: int | None, timeout: int) -> list:
+        """getUpdates, read raw so that one malformed update cannot block the rest."""
+        session: AiohttpSession = self.bot.session
+        client = await session.create_session()
+        url = session.api.api_url(token=self.bot.token, method="getUpdates")
+        payload = {"timeout": timeout, "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            payload["offset"] = offset
+        async with client.post(url, json=payload, timeout=aiohttp.ClientTimeout(total=timeout + 10)) as response:
+            body = await response.json(content_type=None)
+        if not isinstance(body, dict) or not body.get("ok"):
+            raise PollFailed(str(body.get("description")) if isinstance(body, dict) else "not JSON")
+        return body.get("result") or []
+
+    async def handle_webhook(self, request: web.Request) -> web.Response:
+        secret = self.app.settings.telegram_webhook_secret
+        expected = secret.get_secret_value() if secret else ""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return web.Response(status=401, text="unauthorized")
+        try:
+            update = Update.model_validate(json.loads(await request.read()), context={"bot": self.bot})
+        except (ValueError, ValidationError) as error:
+            # Acknowledged: Telegram would otherwise send it again for 24 hours.
+            log.warning("ignored a malformed telegram update: %s", type(error).__name__)
+            return web.Response(text="ok")
+        await self.dispatcher.feed_update(self.bot, update)
+        return web.Response(text="ok")
+
+    def add_routes(self, web_app: web.Application) -> None:
+        web_app.router.add_post(WEBHOOK_PATH, self.handle_webhook)
