@@ -59,7 +59,8 @@ RESULT = (
     "{% if i.status == 'done' %}đã hoàn thành{% if i.done_on %} ngày {{ i.done_on|date }}{% endif %}"
     "{% if i.category == 'done_late' %} (quá hạn){% endif %}"
     "{% elif i.status == 'in_progress' %}đang thực hiện{% if i.percent is not none %}, đạt {{ i.percent|percent }}{% endif %}"
-    "{% elif i.status == 'stuck' %}gặp vướng mắc{% else %}chưa triển khai{% endif %}"
+    "{% elif i.status == 'stuck' %}gặp vướng mắc{% if i.in_period.note %} ({{ i.in_period.note }}){% endif %}"
+    "{% else %}chưa triển khai{% endif %}"
     "{% if i.evidence %}; tài liệu kiểm chứng: {{ i.evidence }} (báo cáo ngày {{ i.evidence_on|date }}){% endif %}"
     "{% if i.reporter %}; người báo cáo: {{ i.reporter }}{% endif %}."
 )

@@ -1,7 +1,9 @@
-"""Everything the periodic report needs, gathered once in a few queries:
-tasks with their status as of the period's end (storage.tasks.task_views),
-the reports made within the period (one query), indicators and their latest
-values (two queries). The writers in bot/reports.py only format this."""
+"""Everything the periodic report needs, gathered once in a few queries that
+return plain rows (no ORM objects: 10,000 tasks must stay fast): tasks,
+assignments, each task's newest report and the day it became done as of the
+period's end (the same rules as storage.tasks.task_views, computed with window
+functions in the database), the newest evidence and blocker reported within
+the period, indicators and their latest values. bot/reports.py only formats."""
 
 from __future__ import annotations
 
@@ -9,18 +11,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.periods import CALENDAR, Period
-from domain.progress import OVERDUE, Counts
+from domain.progress import OVERDUE, Counts, classify
 from domain.report_counts import Progress, TaskState, summarise
 from domain.report_periods import due_window, end_of, following_period, start_of
 from domain.report_text import one_line, sentence_case
 from storage.indicators import achieved
-from storage.models import Area, Indicator, IndicatorValue, Person, Plan, StatusUpdate, Task, Unit
+from storage.models import (
+    Area, Assignment, Indicator, IndicatorValue, Person, Plan, StatusUpdate, Task, Unit, UnitGroup,
+)
 from storage.org import Organisation
-from storage.tasks import task_views
 
 
 @dataclass
@@ -152,19 +155,90 @@ def _entry(status, percent, evidence, file_ref, note, at, reporter) -> Entry:
     return Entry(status, percent, one_line(evidence) or None, bool(file_ref), one_line(note) or None, at, reporter)
 
 
-async def _period_entries(session: AsyncSession, plan: Plan, start: datetime, end: datetime):
-    """Every report on the plan's tasks made within the period, oldest first."""
+@dataclass(frozen=True)
+class AssignmentRow:
+    """What storage.org.Organisation needs of an assignment, without the ORM."""
+
+    role: str
+    unit_id: int | None
+    group_id: int | None
+    name: str
+
+
+def _plan_updates(plan: Plan):
+    return StatusUpdate.task_id.in_(select(Task.id).where(Task.plan_id == plan.id))
+
+
+def _newest(where, *columns):
+    """The newest update of each task among those matching `where`, with
+    `columns` (ties on the time broken by id, as storage.tasks does)."""
+    rank = func.row_number().over(
+        partition_by=StatusUpdate.task_id, order_by=(StatusUpdate.reported_at.desc(), StatusUpdate.id.desc())
+    )
+    ranked = select(StatusUpdate.id, rank.label("rank")).where(*where).subquery()
+    return select(StatusUpdate.task_id, *columns).join(ranked, ranked.c.id == StatusUpdate.id).where(ranked.c.rank == 1)
+
+
+async def _tasks(session: AsyncSession, plan: Plan):
     query = (
-        select(
-            StatusUpdate.task_id, StatusUpdate.status, StatusUpdate.percent, StatusUpdate.evidence,
-            StatusUpdate.file_ref, StatusUpdate.note, StatusUpdate.reported_at, Person.name,
-        )
-        .join(Task, Task.id == StatusUpdate.task_id)
-        .outerjoin(Person, Person.id == StatusUpdate.reporter_id)
-        .where(Task.plan_id == plan.id, StatusUpdate.reported_at >= start, StatusUpdate.reported_at <= end)
-        .order_by(StatusUpdate.reported_at, StatusUpdate.id)
+        select(Task.id, Task.code, Task.content, Task.evidence, Task.timeline, Task.due_date, Task.recurring,
+               Task.conditional, Task.budget_vnd, Task.budget_text, Area.code)
+        .join(Area, Area.id == Task.area_id)
+        .where(Task.plan_id == plan.id, Task.active.is_(True))
+        .order_by(Task.position)
     )
     return (await session.execute(query)).all()
+
+
+async def _assignments(session: AsyncSession, plan: Plan) -> dict[int, list[AssignmentRow]]:
+    query = (
+        select(Assignment.task_id, Assignment.role, Assignment.unit_id, Assignment.group_id, Unit.name, UnitGroup.name)
+        .join(Task, Task.id == Assignment.task_id)
+        .outerjoin(Unit, Unit.id == Assignment.unit_id)
+        .outerjoin(UnitGroup, UnitGroup.id == Assignment.group_id)
+        .where(Task.plan_id == plan.id)
+        .order_by(Assignment.task_id, Assignment.id)
+    )
+    found: dict[int, list[AssignmentRow]] = {}
+    for task_id, role, unit_id, group_id, unit_name, group_name in await session.execute(query):
+        found.setdefault(task_id, []).append(AssignmentRow(role, unit_id, group_id, unit_name or group_name or ""))
+    return found
+
+
+async def _latest(session: AsyncSession, plan: Plan, as_of: datetime) -> dict[int, Entry]:
+    """Each task's newest report as of a time: its status then."""
+    query = _newest(
+        (_plan_updates(plan), StatusUpdate.reported_at <= as_of),
+        StatusUpdate.status, StatusUpdate.percent, StatusUpdate.evidence, StatusUpdate.file_ref,
+        StatusUpdate.note, StatusUpdate.reported_at, Person.name,
+    ).outerjoin(Person, Person.id == StatusUpdate.reporter_id)
+    return {row[0]: _entry(*row[1:]) for row in await session.execute(query)}
+
+
+async def _done_since(session: AsyncSession, plan: Plan, as_of: datetime) -> dict[int, datetime]:
+    """When each done task became done: the first report of its newest run of
+    "done" reports (storage.tasks.done_since, computed in the database)."""
+    open_after = func.sum(case((StatusUpdate.status != "done", 1), else_=0)).over(
+        partition_by=StatusUpdate.task_id,
+        order_by=(StatusUpdate.reported_at.desc(), StatusUpdate.id.desc()),
+        rows=(None, 0),
+    )
+    runs = (
+        select(StatusUpdate.task_id, StatusUpdate.reported_at, open_after.label("open_after"))
+        .where(_plan_updates(plan), StatusUpdate.reported_at <= as_of)
+        .subquery()
+    )
+    query = select(runs.c.task_id, func.min(runs.c.reported_at)).where(runs.c.open_after == 0).group_by(runs.c.task_id)
+    return {task_id: at for task_id, at in await session.execute(query)}
+
+
+async def _period_newest(session: AsyncSession, plan: Plan, start: datetime, end: datetime, *where, column):
+    """Per task, the newest report within the period matching `where`: (its `column`, its time, its reporter)."""
+    query = _newest(
+        (_plan_updates(plan), StatusUpdate.reported_at >= start, StatusUpdate.reported_at <= end, *where),
+        column, StatusUpdate.reported_at, Person.name,
+    ).outerjoin(Person, Person.id == StatusUpdate.reporter_id)
+    return {task_id: (value, at, reporter) for task_id, value, at, reporter in await session.execute(query)}
 
 
 async def _indicators(session: AsyncSession, plan: Plan, as_of: datetime, zone) -> list[IndicatorLine]:
@@ -206,47 +280,50 @@ async def gather(
     # As of the end of the period's last day; a period still running stops now.
     as_of = min(end_of(period, zone), now)
     as_of_day = as_of.astimezone(zone).date()
-    views = await task_views(session, plan, as_of=as_of)
+    period_start = start_of(period, zone)
+    tasks = await _tasks(session, plan)
+    assignments = await _assignments(session, plan)
     if unit is not None:
         org = await Organisation.load(session)
         scope = org.subtree(unit.id)
-        views = [v for v in views if org.role_of(v.task.assignments, scope) == "lead"]
+        tasks = [row for row in tasks if org.role_of(assignments.get(row[0], []), scope) == "lead"]
+    latest = await _latest(session, plan, as_of)
+    done_since = await _done_since(session, plan, as_of)
+    evidence = await _period_newest(
+        session, plan, period_start, as_of, StatusUpdate.evidence.is_not(None), StatusUpdate.evidence != "",
+        column=StatusUpdate.evidence,
+    )
+    stuck = await _period_newest(
+        session, plan, period_start, as_of, StatusUpdate.status == "stuck", StatusUpdate.note.is_not(None),
+        StatusUpdate.note != "", column=StatusUpdate.note,
+    )
 
     lines: dict[int, TaskLine] = {}
     states: list[TaskState] = []
-    for view in views:
-        task, latest = view.task, view.latest
-        entry = None
-        if latest is not None:
-            entry = _entry(latest.status, latest.percent, latest.evidence, latest.file_ref, latest.note,
-                           latest.reported_at, latest.reporter.name if latest.reporter else None)
-        category = view.category(as_of_day, zone)
-        done_on = view.done_at.astimezone(zone).date() if view.done_at and view.status == "done" else None
-        lines[task.id] = TaskLine(
-            code=task.code, area=view.area.code, content=one_line(task.content),
-            evidence_required=one_line(task.evidence) or None, lead="; ".join(view.lead),
-            coordinating="; ".join(view.coordinating), timeline=one_line(task.timeline),
-            due_date=task.due_date, recurring=task.recurring, conditional=task.conditional,
-            budget_vnd=task.budget_vnd, budget_text=task.budget_text, status=view.status,
-            percent=view.percent, category=category, latest=entry, done_on=done_on,
-            counted=not task.recurring and task.due_date is not None and task.due_date <= as_of_day,
+    for task_id, code, content, required, timeline, due, recurring, conditional, budget, budget_text, area in tasks:
+        entry = latest.get(task_id)
+        status = entry.status if entry else "not_started"
+        done_at = done_since.get(task_id) if status == "done" else None
+        done_on = done_at.astimezone(zone).date() if done_at else None
+        category = classify(status, due, done_on, recurring, as_of_day)
+        names = {"lead": [], "coordinating": []}
+        for assignment in assignments.get(task_id, []):
+            names[assignment.role].append(assignment.name)
+        line = TaskLine(
+            code=code, area=area, content=one_line(content), evidence_required=one_line(required) or None,
+            lead="; ".join(names["lead"]), coordinating="; ".join(names["coordinating"]), timeline=one_line(timeline),
+            due_date=due, recurring=recurring, conditional=conditional, budget_vnd=budget, budget_text=budget_text,
+            status=status, percent=entry.percent if entry else None, category=category, latest=entry, done_on=done_on,
+            counted=not recurring and due is not None and due <= as_of_day,
+            in_period=entry if entry is not None and entry.at >= period_start else None,
         )
-        states.append(TaskState(view.status, task.due_date, done_on, task.recurring, latest is not None))
+        if task_id in evidence:
+            text, at, _ = evidence[task_id]
+            line.evidence, line.evidence_on = one_line(text), at.astimezone(zone).date()
+        lines[task_id] = line
+        states.append(TaskState(status, due, done_on, recurring, entry is not None))
 
-    stuck_in_period: dict[int, Entry] = {}
-    for task_id, status, percent, evidence, file_ref, note, at, reporter in await _period_entries(
-        session, plan, start_of(period, zone), as_of
-    ):
-        line = lines.get(task_id)
-        if line is None:
-            continue
-        entry = _entry(status, percent, evidence, file_ref, note, at, reporter)
-        line.in_period = entry
-        if entry.evidence:
-            line.evidence, line.evidence_on = entry.evidence, at.astimezone(zone).date()
-        if status == "stuck" and entry.note:
-            stuck_in_period[task_id] = entry
-
+    stuck_in_period = {task_id: row for task_id, row in stuck.items() if task_id in lines}
     window = due_window(period)
     following = following_period(period, mode)
     next_window = due_window(following)
@@ -254,8 +331,8 @@ async def gather(
     plan_areas = (await session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position))).all()
     areas = _areas(plan_areas, ordered)
     blockers = [
-        Blocker(lines[tid], e.note, e.at.astimezone(zone).date(), e.reporter, lines[tid].status != "stuck")
-        for tid, e in stuck_in_period.items()
+        Blocker(lines[tid], one_line(note), at.astimezone(zone).date(), reporter, lines[tid].status != "stuck")
+        for tid, (note, at, reporter) in stuck_in_period.items()
     ]
     blockers.sort(key=lambda b: (b.resolved, b.on))
     overdue = [t for t in ordered if t.category == OVERDUE]

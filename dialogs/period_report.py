@@ -1,0 +1,83 @@
+"""/baocaoky: a leader or an admin picks a period and gets the periodic
+report (Word) and its appendix (Excel) as files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dialogs.forms import Answer, Form, Invalid, Reply, Slot
+from domain.periods import PeriodError, parse_period
+from domain.report_periods import choices, parse_period_text, period_code
+from domain.texts import t
+from handlers.events import PLATFORMS, Option
+from storage.models import Unit
+from storage.report_data import gather
+from storage.tasks import current_plan
+
+OPTION_PREFIX = "p:"  # + '2026-Q1' or '2026-03-15..2026-06-14': well under Telegram's 64 bytes
+
+
+def _mode(ctx) -> str:
+    return ctx.settings.period_mode
+
+
+class PeriodSlot(Slot):
+    name = "period"
+
+    async def ask(self, ctx, data):
+        options = []
+        for period in choices(ctx.today, _mode(ctx)):
+            label = t("periodic_short_label", p=period)
+            options.append(Option(t("periodic_option", label=label, running=period.end >= ctx.today),
+                                  OPTION_PREFIX + period_code(period)))
+        return Reply(t("periodic_ask_period"), options)
+
+    async def accept(self, ctx, data, answer: Answer):
+        try:
+            if answer.option and answer.option.startswith(OPTION_PREFIX):
+                period = parse_period(answer.option[len(OPTION_PREFIX):], _mode(ctx))
+            else:
+                period = parse_period_text(answer.text, _mode(ctx))
+        except PeriodError:
+            raise Invalid(t("periodic_period_hint", value=answer.text))
+        if period.start > ctx.today:
+            raise Invalid(t("periodic_period_not_started", label=t("period_label", p=period), start=period.start))
+        return period_code(period)
+
+
+class PeriodReportForm(Form):
+    name = "period_report"
+    slots = [PeriodSlot()]
+
+    async def submit(self, ctx, data):
+        return await send_report(ctx, parse_period(data["period"], _mode(ctx)))
+
+
+async def send_report(ctx, period) -> list[Reply]:
+    """Writes the report and its appendix for the person's scope: a leader of
+    a unit gets the tasks their unit (and those below) leads, an
+    organisation-wide leader or an admin the whole plan."""
+    from bot.report_xlsx import write_xlsx
+    from bot.reports import default_name, write_docx
+
+    plan = await current_plan(ctx.session, period.year) or await current_plan(ctx.session)
+    if plan is None:
+        return [Reply(t("periodic_no_plan"))]
+    unit = None
+    if ctx.person.role == "leader" and ctx.person.unit_id is not None:
+        unit = await ctx.session.get(Unit, ctx.person.unit_id)
+    data = await gather(ctx.session, plan, period, zone=ctx.zone, now=ctx.now, mode=_mode(ctx), unit=unit)
+    counts = data.progress.counts
+    can_send = PLATFORMS.get(ctx.event.platform) is None or PLATFORMS[ctx.event.platform].files
+    text = t(
+        "periodic_ready", label=t("period_label", p=period), as_of=data.as_of_day, done=counts.done,
+        tracked=counts.tracked, share=counts.share("done"), overdue=counts["overdue"],
+        stuck=sum(1 for b in data.blockers if not b.resolved), files=can_send,
+    )
+    if not can_send:
+        return [Reply(f"{text}\n{t('periodic_no_files')}")]
+    directory = Path(ctx.settings.files_dir) / "reports"
+    directory.mkdir(parents=True, exist_ok=True)
+    docx = write_docx(data, directory / default_name(period, unit, "docx"))
+    xlsx = write_xlsx(data, directory / default_name(period, unit, "xlsx"))
+    return [Reply(text, files=[str(docx), str(xlsx)])]
