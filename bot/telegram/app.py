@@ -10,6 +10,8 @@ import logging
 import aiohttp
 
 from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.enums import ParseMode
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, Update
@@ -36,7 +38,8 @@ WEBHOOK_PATH = "/telegram/webhook"
 
 def make_bot(token: str, api_base: str, timeout: float = 60) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), timeout=timeout)
-    return Bot(token, session=session)
+    # Every text is escaped before sending (TelegramTransport), so HTML mode is safe.
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
 def menu() -> list[BotCommand]:
