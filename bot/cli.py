@@ -332,6 +332,28 @@ async def cmd_telegram(app: App, args) -> int:
     return 0
 
 
+async def cmd_zalo(app: App, args) -> int:
+    from bot.zalo.client import ZaloClient, ZaloError
+
+    settings = app.settings
+    if not settings.zalo_bot_token:
+        raise CliError(t("token_missing", platform="Zalo"))
+    if not settings.zalo_webhook_url:
+        raise CliError(t("zalo_webhook_missing"))
+    secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else ""
+    if not 8 <= len(secret) <= 256:
+        raise CliError(t("zalo_secret_invalid"))
+    client = ZaloClient(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base)
+    try:
+        await client.set_webhook(settings.zalo_webhook_url, secret)
+    except ZaloError as error:
+        raise CliError(t("platform_error", platform="Zalo", description=error.description))
+    finally:
+        await client.close()
+    print(t("webhook_set", url=settings.zalo_webhook_url))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
@@ -346,6 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="telegram_command", required=True)
     sub.add_parser("set-webhook", help="đăng ký webhook với Telegram (TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET)")
     p.set_defaults(run=cmd_telegram)
+
+    p = commands.add_parser("zalo", help="quản lý bot Zalo")
+    sub = p.add_subparsers(dest="zalo_command", required=True)
+    sub.add_parser("set-webhook", help="đăng ký webhook với Zalo (ZALO_WEBHOOK_URL, ZALO_WEBHOOK_SECRET)")
+    p.set_defaults(run=cmd_zalo)
 
     p = commands.add_parser("chat", help="trò chuyện với bot trên terminal (mặc định)")
     p.add_argument("--as", dest="user", default="canbo", metavar="USER_ID", help="mã người dùng console, mặc định canbo")

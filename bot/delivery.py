@@ -134,7 +134,8 @@ class Courier:
     def __init__(self, sessions, transport: Transport, clock, limits: Limits = TELEGRAM_LIMITS, *,
                  on_unreachable: OnUnreachable | None = None, on_moved: OnMoved | None = None,
                  max_attempts: int = 5, backoff: float = 0.5, rate: RateKeeper | None = None,
-                 sleep: Callable[[float], Awaitable] = asyncio.sleep):
+                 sleep: Callable[[float], Awaitable] = asyncio.sleep,
+                 after_round: Callable[[], Awaitable[None]] | None = None):
         self.sessions = sessions
         self.transport = transport
         self.clock = clock
@@ -142,6 +143,7 @@ class Courier:
         self.sleep = sleep
         self.on_unreachable = on_unreachable
         self.on_moved = on_moved
+        self.after_round = after_round
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.retries_after_429 = 0
@@ -161,7 +163,9 @@ class Courier:
             for row in rows:
                 by_chat[row.chat_id].append(row)
             await asyncio.gather(*(self._deliver_chat(chat_rows) for chat_rows in by_chat.values()))
-            return len(rows)
+        if rows and self.after_round is not None:
+            await self.after_round()
+        return len(rows)
 
     async def run(self, idle: float = 1.0, stale_after: timedelta = timedelta(minutes=5)) -> None:
         async with self.sessions() as session, session.begin():

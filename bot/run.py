@@ -29,6 +29,21 @@ async def run_bots(app, stop: asyncio.Event | None = None) -> None:
             telegram.add_routes(http)
         else:
             tasks.append(asyncio.create_task(telegram.poll(stop), name="telegram-polling"))
+    zalo = None
+    if settings.zalo_bot_token:
+        from bot.media import add_media_route
+        from bot.zalo.app import ZaloApp, media_secret
+        from bot.zalo.client import ZaloClient
+
+        token = settings.zalo_bot_token.get_secret_value()
+        zalo = ZaloApp(app, ZaloClient(token, settings.zalo_api_base), public_base=settings.bot_public_url)
+        if settings.bot_public_url:
+            add_media_route(http, media_secret(token), settings.files_dir)
+        tasks.append(asyncio.create_task(zalo.courier.run(), name="zalo-courier"))
+        if settings.zalo_webhook_url:
+            zalo.add_routes(http)
+        else:
+            tasks.append(asyncio.create_task(zalo.poll(stop), name="zalo-polling"))
     runner = await serve(http, settings.bot_http_host, settings.bot_http_port)
     log.info("bot running; HTTP on %s:%s", settings.bot_http_host, settings.bot_http_port)
     try:
@@ -40,3 +55,5 @@ async def run_bots(app, stop: asyncio.Event | None = None) -> None:
         await runner.cleanup()
         if telegram is not None:
             await telegram.bot.session.close()
+        if zalo is not None:
+            await zalo.client.close()

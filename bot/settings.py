@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     zalo_bot_token: SecretStr | None = None
+    zalo_api_base: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_monthly_quota: int = 3000  # the free plan's messages per month
+    bot_public_url: str | None = None  # where this bot's HTTP server is reachable from outside
     bot_http_host: str = "0.0.0.0"
     bot_http_port: int = 8080
 

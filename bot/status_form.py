@@ -126,7 +126,7 @@ class FormReading:
 
 _COLUMNS = {  # folded header -> field; the form's own titles, and plain variants
     "ma": "code", "ma nhiem vu": "code",
-    "trang thai": "status", "trang thai moi": "status",
+    "trang thai cap nhat": "status", "trang thai moi": "status",  # not "Trạng thái": the appendix has that
     "ty le (%)": "percent", "ty le": "percent", "ty le %": "percent",
     "tai lieu kiem chung": "evidence", "san pham": "evidence",
     "ngay": "date", "ngay bao cao": "date", "ngay hoan thanh": "date",

@@ -1,0 +1,157 @@
+"""The Zalo bot: events in (long polling or webhook), through the core,
+replies to the outbox and out through the courier. Text only: options are
+numbered lists, answered with the number or the label."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import tempfile
+from pathlib import Path
+
+import httpx
+from aiohttp import web
+
+from bot.delivery import Courier
+from bot.zalo.client import ZaloClient, ZaloError
+from bot.zalo.transport import ZALO_LIMITS, ZaloTransport
+from bot.wiring import build_core
+from domain.texts import t
+from handlers.events import IncomingFile, Inbound, Outbound
+from storage.outbox import enqueue
+from storage.quota import warn_admins_near_quota
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/zalo/webhook"
+MAX_DOWNLOAD = 20 * 1024 * 1024
+TEXT_EVENTS = {"message.text.received", "message.image.received", "message.sticker.received",
+               "message.unsupported.received"}
+
+
+def media_secret(token: str) -> bytes:
+    """A per-bot secret for media URLs, stable across processes and restarts."""
+    return hmac.new(token.encode(), b"tiendo-media", hashlib.sha256).digest()
+
+
+def unwrap(body) -> dict | None:
+    """A webhook body arrives flat or wrapped in {"ok": true, "result": …}."""
+    if isinstance(body, dict) and "event_name" not in body and isinstance(body.get("result"), dict):
+        body = body["result"]
+    return body if isinstance(body, dict) else None
+
+
+class ZaloApp:
+    def __init__(self, app, client: ZaloClient, *, courier_options: dict | None = None, public_base: str | None = None):
+        self.app = app
+        self.client = client
+        self.core = build_core(app)
+        self.transport = ZaloTransport(client, app.settings.files_dir, public_base, media_secret(client._token))
+        self.courier = Courier(app.sessions, self.transport, app.clock, ZALO_LIMITS, after_round=self.watch_quota,
+                               **(courier_options or {}))
+
+    async def watch_quota(self) -> None:
+        settings = self.app.settings
+        async with self.app.sessions() as session, session.begin():
+            crossed = await warn_admins_near_quota(session, "zalo", settings.zalo_monthly_quota,
+                                                   self.app.clock.now(), settings.zone)
+        if crossed:
+            log.warning("zalo messages this month passed %s%% of the plan's quota", crossed[-1])
+
+    async def poll(self, stop: asyncio.Event | None = None, timeout: int = 30, backoff: float = 1.0) -> None:
+        """getUpdates has no offset: the same message may come again, and the
+        core drops it by its message_id."""
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
+            try:
+                events = await self.client.get_updates(timeout)
+            except (ZaloError, httpx.HTTPError) as error:
+                log.warning("zalo getUpdates failed (%s); retrying", type(error).__name__)
+                await asyncio.sleep(backoff)
+                continue
+            for event in events:
+                try:
+                    await self.handle_event(event)
+                except Exception:
+                    log.exception("a zalo event failed")
+                    await asyncio.sleep(backoff)
+
+    async def handle_event(self, body) -> None:
+        event = unwrap(body)
+        if event is None or event.get("event_name") not in TEXT_EVENTS or not isinstance(event.get("message"), dict):
+            log.warning("ignored a zalo event: %s", (event or {}).get("event_name", "malformed"))
+            return
+        message = event["message"]
+        try:
+            chat, sender = message["chat"], message["from"]
+            chat_id, user_id = str(chat["id"]), str(sender["id"])
+            message_id = str(message["message_id"])
+        except (KeyError, TypeError):
+            log.warning("ignored a zalo message without chat, sender or id")
+            return
+        base = dict(
+            platform="zalo", chat_id=chat_id, user_id=user_id, at=self.app.clock.now(),
+            chat_type="group" if str(chat.get("chat_type", "")).upper() == "GROUP" else "private",
+            display_name=sender.get("display_name"), message_id=message_id,
+            addressed=True,  # in groups Zalo shows the bot only mentions of it and replies to it
+        )
+        name = event["event_name"]
+        if name == "message.text.received":
+            await self._handle(Inbound(**base, text=str(message.get("text") or "")))
+        elif name == "message.image.received" and message.get("photo_url"):
+            await self._handle_photo(base, str(message["photo_url"]), str(message.get("caption") or ""))
+        elif base["chat_type"] == "private":
+            await self._say(chat_id, t("zalo_text_only"))
+
+    async def _handle_photo(self, base: dict, url: str, caption: str) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "anh.jpg"
+            try:
+                size = await self._download(url, path)
+            except (httpx.HTTPError, ValueError) as error:
+                log.warning("could not fetch a zalo photo (%s)", type(error).__name__)
+                await self._say(base["chat_id"], t("photo_unavailable"))
+                return
+            name = f"anh-zalo-{base['message_id']}.jpg"
+            await self._handle(Inbound(**base, text=caption, file=IncomingFile(path, name, size)))
+
+    async def _download(self, url: str, path: Path) -> int:
+        size = 0
+        async with self.client.http.stream("GET", url) as response:
+            response.raise_for_status()
+            with path.open("wb") as handle:
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > MAX_DOWNLOAD:
+                        raise ValueError("photo over 20 MB")
+                    handle.write(chunk)
+        return size
+
+    async def _handle(self, event: Inbound) -> None:
+        if await self.core.handle(event, outbox=True):
+            self.courier.wake()
+
+    async def _say(self, chat_id: str, text: str) -> None:
+        async with self.app.sessions() as session, session.begin():
+            await enqueue(session, [Outbound("zalo", chat_id, text)], self.app.clock.now())
+        self.courier.wake()
+
+    async def handle_webhook(self, request: web.Request) -> web.Response:
+        secret = self.app.settings.zalo_webhook_secret
+        expected = secret.get_secret_value() if secret else ""
+        if not expected or not hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), expected.encode()):
+            return web.Response(status=401, text="unauthorized")
+        try:
+            body = json.loads(await request.read())
+        except ValueError:
+            log.warning("ignored a malformed zalo webhook body")
+            return web.json_response({"ok": True})
+        await self.handle_event(body)
+        return web.json_response({"ok": True})
+
+    def add_routes(self, web_app: web.Application) -> None:
+        web_app.router.add_post(WEBHOOK_PATH, self.handle_webhook)
