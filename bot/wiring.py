@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import commands, fallback, periodic_report, questions
+from handlers import commands, fallback, periodic_report, questions, reminders
 from handlers.core import Core
 from handlers.router import Router
 
@@ -10,7 +10,7 @@ from handlers.router import Router
 def build_router() -> Router:
     router = Router()
     # Free-text handlers run in this order: quick reports, questions, then the help.
-    for module in (commands, questions, periodic_report, fallback):
+    for module in (commands, reminders, questions, periodic_report, fallback):
         router.include(module.router)
     return router
 
