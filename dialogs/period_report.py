@@ -33,12 +33,19 @@ class PeriodSlot(Slot):
         return Reply(t("periodic_ask_period"), options)
 
     async def accept(self, ctx, data, answer: Answer):
+        # A typed period wins over the option it may look like ("quý 3/2026"
+        # is close to the label "Quý I/2026"); a number picks an option.
+        typed = answer.text.strip()
         try:
-            if answer.option and answer.option.startswith(OPTION_PREFIX):
-                period = parse_period(answer.option[len(OPTION_PREFIX):], _mode(ctx))
-            else:
-                period = parse_period_text(answer.text, _mode(ctx))
+            period = None if typed.isdigit() and len(typed) < 4 else parse_period_text(typed, _mode(ctx))
         except PeriodError:
+            period = None
+        try:
+            if period is None and answer.option and answer.option.startswith(OPTION_PREFIX):
+                period = parse_period(answer.option[len(OPTION_PREFIX):], _mode(ctx))
+        except PeriodError:
+            pass
+        if period is None:
             raise Invalid(t("periodic_period_hint", value=answer.text))
         if period.start > ctx.today:
             raise Invalid(t("periodic_period_not_started", label=t("period_label", p=period), start=period.start))
