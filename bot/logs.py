@@ -37,3 +37,5 @@ def setup_logging(settings, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx logs every request URL, and Zalo's carries the token: keep it quiet.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
