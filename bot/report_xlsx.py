@@ -105,13 +105,32 @@ def _summary(sheet: Sheet, data: ReportData, context: dict) -> None:
     sheet.append([None, *[sheet.cell(c.share(k) / 100 if c.tracked else None, number_format="0.00%") for k in CATEGORIES]])
 
 
-def _task_row(sheet: Sheet, line: TaskLine, zone) -> list:
+class Labels:
+    """Status and standing labels from the catalogue, each rendered once, not once per row."""
+
+    def __init__(self) -> None:
+        self.cache: dict = {}
+
+    def status(self, status: str) -> str:
+        key = ("status", status)
+        if key not in self.cache:
+            self.cache[key] = t("status_label", status=status)
+        return self.cache[key]
+
+    def standing(self, line: TaskLine) -> str:
+        key = (line.recurring, line.counted, line.category if line.counted else None, line.due_date is None, line.status == "done")
+        if key not in self.cache:
+            self.cache[key] = t("periodic_standing", line=line)
+        return self.cache[key]
+
+
+def _task_row(sheet: Sheet, line: TaskLine, zone, labels: Labels) -> list:
     latest = line.latest
     return [
         line.code, sheet.cell(line.content, alignment=WRAP), line.evidence_required, line.lead, line.coordinating or None,
         line.timeline or None, sheet.cell(line.due_date, number_format=DATE_FORMAT),
         sheet.cell(line.budget_vnd, number_format="#,##0") if line.budget_vnd is not None else line.budget_text,
-        t("status_label", status=line.status), line.percent, t("periodic_standing", line=line),
+        labels.status(line.status), line.percent, labels.standing(line),
         line.last_evidence, sheet.cell(latest.at.astimezone(zone).date() if latest else None, number_format=DATE_FORMAT),
         latest.reporter if latest else None, latest.note if latest else None,
     ]
@@ -130,10 +149,11 @@ def _appendix(sheet: Sheet, data: ReportData, context: dict) -> None:
     by_area: dict[str, list[TaskLine]] = {}
     for line in data.tasks:
         by_area.setdefault(line.area, []).append(line)
+    cache = Labels()
     for area in data.areas:
         sheet.append([sheet.cell(v, font=BOLD, fill=AREA_FILL) for v in [area.code, area.name] + [None] * (len(columns) - 2)])
         for line in by_area.get(area.code, []):
-            sheet.append(_task_row(sheet, line, data.zone), outline=1)
+            sheet.append(_task_row(sheet, line, data.zone, cache), outline=1)
     sheet.ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{max(sheet.row, HEADER_ROW + 1)}"
 
 

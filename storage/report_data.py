@@ -21,7 +21,7 @@ from domain.report_periods import due_window, end_of, following_period, start_of
 from domain.report_text import one_line, sentence_case
 from storage.indicators import achieved
 from storage.models import (
-    Area, Assignment, Indicator, IndicatorValue, Person, Plan, StatusUpdate, Task, Unit, UnitGroup,
+    Area, Assignment, Indicator, IndicatorValue, Person, Plan, StatusUpdate, Task, Unit, UnitGroup, UTCDateTime,
 )
 from storage.org import Organisation
 
@@ -205,31 +205,43 @@ async def _assignments(session: AsyncSession, plan: Plan) -> dict[int, list[Assi
     return found
 
 
-async def _latest(session: AsyncSession, plan: Plan, as_of: datetime) -> dict[int, Entry]:
-    """Each task's newest report as of a time: its status then."""
-    query = _newest(
-        (_plan_updates(plan), StatusUpdate.reported_at <= as_of),
-        StatusUpdate.status, StatusUpdate.percent, StatusUpdate.evidence, StatusUpdate.file_ref,
-        StatusUpdate.note, StatusUpdate.reported_at, Person.name,
-    ).outerjoin(Person, Person.id == StatusUpdate.reporter_id)
-    return {row[0]: _entry(*row[1:]) for row in await session.execute(query)}
-
-
-async def _done_since(session: AsyncSession, plan: Plan, as_of: datetime) -> dict[int, datetime]:
-    """When each done task became done: the first report of its newest run of
-    "done" reports (storage.tasks.done_since, computed in the database)."""
-    open_after = func.sum(case((StatusUpdate.status != "done", 1), else_=0)).over(
-        partition_by=StatusUpdate.task_id,
-        order_by=(StatusUpdate.reported_at.desc(), StatusUpdate.id.desc()),
-        rows=(None, 0),
-    )
+async def _latest(session: AsyncSession, plan: Plan, as_of: datetime) -> tuple[dict[int, Entry], dict[int, datetime]]:
+    """Each task's newest report as of a time (its status then) and, for a
+    done task, when it became done: the first report of its newest run of
+    "done" reports. The rules of storage.tasks (task_views, done_since), in
+    one pass of window functions over the updates."""
+    window = {"partition_by": StatusUpdate.task_id, "order_by": (StatusUpdate.reported_at.desc(), StatusUpdate.id.desc())}
     runs = (
-        select(StatusUpdate.task_id, StatusUpdate.reported_at, open_after.label("open_after"))
+        select(
+            StatusUpdate.task_id, StatusUpdate.id, StatusUpdate.reported_at,
+            func.row_number().over(**window).label("rank"),
+            func.sum(case((StatusUpdate.status != "done", 1), else_=0)).over(**window, rows=(None, 0)).label("open_after"),
+        )
         .where(_plan_updates(plan), StatusUpdate.reported_at <= as_of)
         .subquery()
     )
-    query = select(runs.c.task_id, func.min(runs.c.reported_at)).where(runs.c.open_after == 0).group_by(runs.c.task_id)
-    return {task_id: at for task_id, at in await session.execute(query)}
+    per_task = (
+        select(
+            func.max(case((runs.c.rank == 1, runs.c.id))).label("newest"),
+            func.min(case((runs.c.open_after == 0, runs.c.reported_at)), type_=UTCDateTime()).label("done_at"),
+        )
+        .group_by(runs.c.task_id)
+        .subquery()
+    )
+    query = (
+        select(
+            StatusUpdate.task_id, StatusUpdate.status, StatusUpdate.percent, StatusUpdate.evidence, StatusUpdate.file_ref,
+            StatusUpdate.note, StatusUpdate.reported_at, Person.name, per_task.c.done_at,
+        )
+        .join(per_task, per_task.c.newest == StatusUpdate.id)
+        .outerjoin(Person, Person.id == StatusUpdate.reporter_id)
+    )
+    latest, done_at = {}, {}
+    for row in await session.execute(query):
+        latest[row[0]] = _entry(*row[1:8])
+        if row[8] is not None:
+            done_at[row[0]] = row[8]
+    return latest, done_at
 
 
 async def _period_newest(session: AsyncSession, plan: Plan, start: datetime, end: datetime, *where, column):
@@ -287,8 +299,7 @@ async def gather(
         org = await Organisation.load(session)
         scope = org.subtree(unit.id)
         tasks = [row for row in tasks if org.role_of(assignments.get(row[0], []), scope) == "lead"]
-    latest = await _latest(session, plan, as_of)
-    done_since = await _done_since(session, plan, as_of)
+    latest, done_since = await _latest(session, plan, as_of)
     evidence = await _period_newest(
         session, plan, period_start, as_of, StatusUpdate.evidence.is_not(None), StatusUpdate.evidence != "",
         column=StatusUpdate.evidence,
