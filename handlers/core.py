@@ -205,6 +205,11 @@ class Core:
             return [Reply(t("option_expired"), toast=True)]
         if stale:
             return [Reply(t("dialog_expired"))]
+        if event.file is not None:
+            for handler in self.router.files:
+                replies = await handler(ctx, text)
+                if replies is not None:
+                    return replies
         for handler in self.router.texts:
             replies = await handler(ctx, text)
             if replies is not None:

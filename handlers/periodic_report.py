@@ -37,7 +37,7 @@ def _is_status_form(ctx) -> bool:
     return file is not None and file.name.lower().endswith(".xlsx")
 
 
-@router.text
+@router.file
 async def status_form_file(ctx, text):
     """An .xlsx file outside any conversation: an admin's filled status form."""
     if not _is_status_form(ctx):

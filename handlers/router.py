@@ -24,6 +24,7 @@ class Router:
     commands: dict[str, Command] = field(default_factory=dict)
     options: list[tuple[str, Handler]] = field(default_factory=list)
     texts: list[Handler] = field(default_factory=list)
+    files: list[Handler] = field(default_factory=list)
     forms: dict[str, Form] = field(default_factory=dict)
 
     def command(self, *names: str, roles=("officer", "leader", "admin"), in_help: bool = True):
@@ -48,6 +49,11 @@ class Router:
         self.texts.append(handler)
         return handler
 
+    def file(self, handler: Handler) -> Handler:
+        """A file sent outside any conversation; a handler returns None to pass."""
+        self.files.append(handler)
+        return handler
+
     def form(self, form: Form) -> Form:
         self.forms[form.name] = form
         return form
@@ -56,4 +62,5 @@ class Router:
         self.commands.update(other.commands)
         self.options.extend(other.options)
         self.texts.extend(other.texts)
+        self.files.extend(other.files)
         self.forms.update(other.forms)
