@@ -1,0 +1,215 @@
+"""Answers to leaders' questions (domain.questions.Query), one page at a
+time, and the short conversation around them: which unit was meant when a
+name fits several, and the next page ("Xem thêm"). The conversation state is
+kept only while there is a choice or a next page to offer; whatever else the
+person types then is handled as if no conversation were open."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dialogs.forms import Answer, Form, Invalid, Reply, Slot
+from domain.periods import Period, make_period, period_containing
+from domain.questions import HELP, NOT_REPORTED, PROGRESS, SEARCH, TASK, Query, find_words
+from domain.texts import render, t
+from handlers.events import Option
+from storage.models import Area, Plan
+from storage.org import scope_of
+from storage.questions import (
+    Selection, describe, leads_of, progress, select_tasks, task_detail, units_not_reported,
+)
+from storage.tasks import current_plan
+
+PAGE_SIZE = 8  # tasks on a page: about 1,400 characters, under Zalo's 2,000
+UNITS_PAGE_SIZE = 15
+HISTORY_SHOWN = 5
+STATUS_ORDER = ("done", "in_progress", "stuck", "not_started")
+
+
+async def answer(ctx, query: Query) -> list[Reply]:
+    """The first page of the answer, or the question which unit was meant."""
+    plan = await _plan(ctx)
+    if plan is None:
+        return [Reply(t("q_no_plan"))]
+    if query.intent == HELP:
+        return [Reply(render("questions/help.j2"))]
+    if query.intent == TASK:
+        return [await _task(ctx, plan, query.code)]
+    org = await ctx.org()
+    scope = scope_of(ctx.person, org)
+    units = [u for u in query.units if scope is None or u in scope]
+    if query.units and not units:
+        names = [org.units[u].name for u in query.units]
+        return [Reply(t("q_unit_out_of_scope", name=names[0] if len(names) == 1 else query.unit))]
+    if len(units) > 1:
+        return await ctx.start_form("question", {"q": query.to_data(), "phrase": query.unit, "candidates": units})
+    return await _first_page(ctx, query, units[0] if units else None)
+
+
+async def _first_page(ctx, query: Query, unit: int | None) -> list[Reply]:
+    reply, pages = await _page(ctx, query, unit, 0)
+    if pages < 2:
+        return [reply]
+    ctx.cache["question_page"] = (0, reply)
+    data = {"q": query.to_data(), "unit": unit, "page": 0, "pages": pages}
+    return await ctx.start_form("question", data)
+
+
+async def _plan(ctx) -> Plan | None:
+    if "plan" not in ctx.cache:
+        ctx.cache["plan"] = await current_plan(ctx.session)
+    return ctx.cache["plan"]
+
+
+async def _page(ctx, query: Query, unit: int | None, page: int) -> tuple[Reply, int]:
+    plan = await _plan(ctx)
+    org = await ctx.org()
+    scope = scope_of(ctx.person, org)
+    units = scope if unit is None else (org.subtree(unit) if scope is None else org.subtree(unit) & scope)
+    area = await ctx.session.scalar(select(Area).where(Area.plan_id == plan.id, Area.code == query.area)) if query.area else None
+    # Whose tasks: the unit asked about, else the asker's own when they see only part of the plan.
+    own = ctx.person.unit_id if scope is not None else None
+    names = dict(unit=org.units[unit or own].name if unit or own else None, area=area, today=ctx.today)
+    if query.intent == PROGRESS:
+        window = query.window
+        sel = Selection(plan.id, leads_of(org, units), query.area, start=window and window.start, end=window and window.end)
+        found = await progress(ctx.session, sel, ctx.today, ctx.zone)
+        return Reply(render("questions/progress.j2", p=found, window=window, **names)), 1
+    if query.intent == NOT_REPORTED:
+        return await _not_reported(ctx, plan, query, org, unit, units, page)
+    return await _tasks(ctx, plan, query, org, units, page, names)
+
+
+async def _tasks(ctx, plan, query, org, units, page, names) -> tuple[Reply, int]:
+    window = query.window
+    sel = Selection(
+        plan.id, leads_of(org, units), query.area, query.statuses, query.category,
+        window and window.start, window and window.end,
+        roles=("lead", "coordinating") if query.intent == SEARCH and names["unit"] is None else ("lead",),
+    )
+    rows = await select_tasks(ctx.session, sel, ctx.today, ctx.zone, with_content=bool(query.keywords))
+    if query.keywords:
+        found = set(find_words(query.keywords, {row.id: row.content for row in rows}))
+        rows = [row for row in rows if row.id in found]
+    if query.intent == SEARCH and len(rows) == 1:
+        return await _task(ctx, plan, rows[0].code), 1
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(page, pages - 1)
+    shown = rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    await describe(ctx.session, shown, ctx.today, ctx.zone)
+    by_status = {s: n for s in STATUS_ORDER if (n := sum(row.status == s for row in rows))} if query.count else {}
+    text = render(
+        "questions/tasks.j2", query=query, rows=shown, total=len(rows), page=page, pages=pages, by_status=by_status,
+        **names,
+    )
+    return Reply(text), pages
+
+
+async def _not_reported(ctx, plan, query, org, unit, units, page) -> tuple[Reply, int]:
+    mode = ctx.settings.period_mode
+    window = query.window
+    if window is None:
+        period = period_containing(ctx.today, "quarter", mode)
+    elif window.kind in ("quarter", "half"):
+        period = make_period(window.kind, window.year, window.number, mode)
+    else:
+        period = Period(window.start or make_period("year", plan.year).start, window.end, "range", window.end.year)
+    silent, expected = await units_not_reported(ctx.session, plan.id, units, period.start, period.end, ctx.zone)
+    silent.sort(key=lambda s: org.units[s.unit_id].name)
+    pages = max(1, -(-len(silent) // UNITS_PAGE_SIZE))
+    page = min(page, pages - 1)
+    single = unit is not None and org.subtree(unit) == {unit}
+    text = render(
+        "questions/not_reported.j2", period=period, total=len(silent), expected=expected, page=page, pages=pages,
+        silent=silent[page * UNITS_PAGE_SIZE : (page + 1) * UNITS_PAGE_SIZE],
+        names={u: org.units[u].name for u in org.units}, unit=org.units[unit].name if single else None,
+        scope_unit=org.units[unit].name if unit and not single else None,
+    )
+    return Reply(text), pages
+
+
+async def _task(ctx, plan: Plan, code: str) -> Reply:
+    detail = await task_detail(ctx.session, plan, code, ctx.today, ctx.zone)
+    if detail is None:
+        return Reply(t("task_unknown", code=code))
+    org = await ctx.org()
+    if org.role_of(detail.assignments, scope_of(ctx.person, org)) is None:
+        return Reply(t("task_out_of_scope", code=code))
+    return Reply(render("questions/task.j2", d=detail, limit=HISTORY_SHOWN))
+
+
+# --- the conversation ------------------------------------------------------------------------
+
+
+class UnitSlot(Slot):
+    """Which of the units a name fits the question is about."""
+
+    name = "unit"
+
+    def applies(self, data):
+        return "candidates" in data
+
+    async def ask(self, ctx, data):
+        org = await ctx.org()
+        options = [Option(org.units[u].name, f"u:{u}") for u in data["candidates"]]
+        return Reply(t("q_pick_unit", phrase=data["phrase"], count=len(options)), options)
+
+    async def accept(self, ctx, data, answer: Answer):
+        chosen = answer.option[2:] if answer.option and answer.option.startswith("u:") else ""
+        if not chosen.isdigit() or int(chosen) not in data["candidates"]:
+            data["passthrough"] = answer.text
+            return None
+        reply, data["pages"] = await _page(ctx, Query.from_data(data["q"]), int(chosen), 0)
+        data["page"] = 0
+        ctx.cache["question_page"] = (0, reply)
+        return int(chosen)
+
+
+class MoreSlot(Slot):
+    """The next page, while there is one."""
+
+    name = "more"
+
+    def applies(self, data):
+        return "passthrough" not in data and data.get("page", 0) + 1 < data.get("pages", 1)
+
+    async def ask(self, ctx, data):
+        reply = await _current(ctx, data)
+        reply.options = [Option(t("more"), "more")]
+        return reply
+
+    async def accept(self, ctx, data, answer: Answer):
+        if answer.option != "more":
+            data["passthrough"] = answer.text
+            return None
+        data["page"] += 1
+        if data["page"] + 1 < data["pages"]:
+            raise Invalid()  # asked again: the next page
+        return True
+
+
+async def _current(ctx, data) -> Reply:
+    cached = ctx.cache.pop("question_page", None)
+    if cached is not None and cached[0] == data["page"]:
+        return cached[1]
+    reply, data["pages"] = await _page(ctx, Query.from_data(data["q"]), data.get("unit"), data["page"])
+    return reply
+
+
+class QuestionForm(Form):
+    name = "question"
+    slots = [UnitSlot(), MoreSlot()]
+
+    async def submit(self, ctx, data):
+        if "passthrough" in data:
+            return await _as_new_message(ctx, data["passthrough"])
+        return [await _current(ctx, data)]
+
+
+async def _as_new_message(ctx, text: str) -> list[Reply]:
+    """Text typed while a choice or a next page was offered is a new message."""
+    for handler in ctx.router.texts:
+        replies = await handler(ctx, text)
+        if replies is not None:
+            return replies
+    return [Reply(t("text_not_understood"))]
