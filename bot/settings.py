@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +24,23 @@ class Settings(BaseSettings):
     # Report periods: "decree09" cuts data from the 15th of the month before the
     # period to the 14th of its last month (Decree 09/2019/NĐ-CP, art. 12).
     period_mode: str = "calendar"
+
+    # Reminders and digests (bot/scheduler.py). Times are local (TZ); only
+    # working days (Monday–Friday less the holidays of HOLIDAY_COUNTRY).
+    holiday_country: str = "VN"
+    extra_holidays: list[date] = []  # days off the holidays package does not know
+    extra_working_days: list[date] = []  # make-up working days (a Saturday worked)
+    reminder_hours_start: str = "07:30"  # no reminder before this
+    reminder_hours_end: str = "17:30"  # nor after this
+    reminder_days_before: list[int] = [7, 1]  # before a task's due date, and on the day
+    reminder_overdue_every: int = 3  # working days between reminders of an overdue task
+    reminder_escalate_after: int = 2  # unanswered reminders before the unit's leader is told
+    report_reminder_days_before: list[int] = [7, 1]  # before each report period's cut-off
+    reminder_platforms: list[str] = ["telegram", "zalo", "console"]  # preferred order per person
+    digest_weekday: int = 4  # 0 = Monday … 4 = Friday
+    digest_time: str = "16:00"
+    digest_due_days: int = 14  # "due in the next N days" in the digest
+    scheduler_interval_seconds: int = 60
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
