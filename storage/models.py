@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import true as sql_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -307,6 +308,10 @@ class GroupLink(Base):
     linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     linked_at: Mapped[datetime]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The weekly digest: weekday (0 = Monday) and "HH:MM"; None = the settings' default.
+    digest_weekday: Mapped[int | None]
+    digest_time: Mapped[str | None] = mapped_column(String(5))
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sql_true())
 
     scope_unit: Mapped[Unit | None] = relationship()
 
@@ -335,3 +340,75 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     platform_message_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class ScheduleClaim(Base):
+    """A scheduled message (a digest, a reminder, an escalation) claimed before
+    it is sent: the unique key (kind, target, period) makes it go out once,
+    whatever the number of schedulers, crashes or restarts. Its outbox rows are
+    written in the same transaction."""
+
+    __tablename__ = "schedule_claims"
+    __table_args__ = (UniqueConstraint("key"), Index("ix_schedule_claims_created", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # digest | reminder | report | snooze | escalation
+    target: Mapped[str] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime]
+
+
+class ReminderLog(Base):
+    """One task reminded to one unit's people (a row per task in a claimed
+    reminder); unanswered rows are what an escalation counts."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (
+        Index("ix_reminder_log_open", "answered_at", "sent_at"),
+        Index("ix_reminder_log_task", "task_id", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("schedule_claims.id", ondelete="CASCADE"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    people: Mapped[list] = mapped_column(JSON, default=list)  # person ids reminded
+    sent_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]  # a snooze acknowledges; a status update answers by itself
+
+
+class ReminderSnooze(Base):
+    """"Nhắc lại sau": no reminder of this task to this person before `until`, then one."""
+
+    __tablename__ = "reminder_snoozes"
+    __table_args__ = (UniqueConstraint("person_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]
+
+
+class PersonLeave(Base):
+    """A person away from `starts` to `until` (both included): their reminders go to a colleague or the leader."""
+
+    __tablename__ = "person_leaves"
+    __table_args__ = (UniqueConstraint("person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    starts: Mapped[date] = mapped_column(Date)
+    until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]
+
+
+class SchedulerState(Base):
+    """One row: the schedulers queue on it (a row lock) and it remembers the last tick."""
+
+    __tablename__ = "scheduler_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    locked_at: Mapped[datetime | None]
+    last_tick_at: Mapped[datetime | None]  # the last tick within working hours

@@ -1,0 +1,159 @@
+"""What the scheduler keeps in the database: claims of scheduled messages,
+the reminder log, snoozes, leave, the per-group digest schedule, and the one
+row the schedulers queue on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import GroupLink, PersonLeave, ReminderLog, ReminderSnooze, ScheduleClaim, SchedulerState
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Claim:
+    key: str
+    kind: str
+    target: str
+    period: str
+
+
+async def lock_scheduler(session: AsyncSession, now: datetime) -> datetime | None:
+    """Queue behind any other scheduler (a write first: SQLite takes its write
+    lock, PostgreSQL a row lock, both held to the end of the transaction);
+    the time of the last tick that finished."""
+    await session.execute(update(SchedulerState).where(SchedulerState.id == 1).values(locked_at=now))
+    state = await session.get(SchedulerState, 1, populate_existing=True)
+    if state is None:  # a database created without the migration's row
+        state = SchedulerState(id=1, locked_at=now)
+        session.add(state)
+        await session.flush()
+    return state.last_tick_at
+
+
+async def last_tick(session: AsyncSession) -> datetime | None:
+    return await session.scalar(select(SchedulerState.last_tick_at).where(SchedulerState.id == 1))
+
+
+async def finish_tick(session: AsyncSession, now: datetime) -> None:
+    await session.execute(update(SchedulerState).where(SchedulerState.id == 1).values(last_tick_at=now))
+
+
+async def claimed_keys(session: AsyncSession, keys) -> set[str]:
+    keys, found = list(dict.fromkeys(keys)), set()
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        found.update(await session.scalars(select(ScheduleClaim.key).where(ScheduleClaim.key.in_(chunk))))
+    return found
+
+
+async def add_claims(session: AsyncSession, claims: list[Claim], now: datetime) -> dict[str, ScheduleClaim]:
+    rows = {c.key: ScheduleClaim(key=c.key, kind=c.kind, target=c.target, period=c.period, created_at=now) for c in claims}
+    session.add_all(rows.values())
+    await session.flush()
+    return rows
+
+
+# --- reminder log -----------------------------------------------------------
+
+async def unanswered_reminders(session: AsyncSession, since: datetime) -> list[ReminderLog]:
+    """Reminder rows not acknowledged by a snooze, sent since `since`."""
+    rows = await session.scalars(
+        select(ReminderLog).where(ReminderLog.answered_at.is_(None), ReminderLog.sent_at >= since)
+        .order_by(ReminderLog.id)
+    )
+    return list(rows)
+
+
+async def latest_reminded_tasks(session: AsyncSession, person_id: int, since: datetime) -> list[int]:
+    """The tasks of the newest reminder a person got since `since`."""
+    rows = (await session.execute(
+        select(ReminderLog.task_id, ReminderLog.sent_at, ReminderLog.people)
+        .where(ReminderLog.sent_at >= since).order_by(ReminderLog.sent_at.desc(), ReminderLog.id)
+    )).all()
+    mine = [(task_id, sent_at) for task_id, sent_at, people in rows if person_id in (people or [])]
+    if not mine:
+        return []
+    newest = mine[0][1]
+    return list(dict.fromkeys(task_id for task_id, sent_at in mine if sent_at == newest))
+
+
+async def acknowledge(session: AsyncSession, person_id: int, task_ids: list[int], now: datetime) -> None:
+    """A snooze answers the reminders of these tasks the person got so far
+    (they no longer count towards telling the leader)."""
+    rows = (await session.execute(
+        select(ReminderLog.id, ReminderLog.people)
+        .where(ReminderLog.task_id.in_(task_ids), ReminderLog.answered_at.is_(None))
+    )).all()
+    ids = [row_id for row_id, people in rows if person_id in (people or [])]
+    if ids:
+        await session.execute(update(ReminderLog).where(ReminderLog.id.in_(ids)).values(answered_at=now))
+
+
+# --- snoozes ----------------------------------------------------------------
+
+async def snooze(session: AsyncSession, person_id: int, task_id: int, until: date, now: datetime) -> None:
+    row = await session.scalar(
+        select(ReminderSnooze).where(ReminderSnooze.person_id == person_id, ReminderSnooze.task_id == task_id)
+    )
+    if row is None:
+        session.add(ReminderSnooze(person_id=person_id, task_id=task_id, until=until, created_at=now))
+    else:
+        row.until, row.created_at = until, now
+    await session.flush()
+
+
+async def all_snoozes(session: AsyncSession) -> list[ReminderSnooze]:
+    return list(await session.scalars(select(ReminderSnooze).order_by(ReminderSnooze.id)))
+
+
+async def drop_snoozes(session: AsyncSession, ids: list[int]) -> None:
+    if ids:
+        await session.execute(delete(ReminderSnooze).where(ReminderSnooze.id.in_(ids)))
+
+
+# --- leave ------------------------------------------------------------------
+
+async def set_leave(session: AsyncSession, person_id: int, starts: date, until: date, now: datetime) -> None:
+    row = await session.scalar(select(PersonLeave).where(PersonLeave.person_id == person_id))
+    if row is None:
+        session.add(PersonLeave(person_id=person_id, starts=starts, until=until, created_at=now))
+    else:
+        row.starts, row.until, row.created_at = starts, until, now
+    await session.flush()
+
+
+async def end_leave(session: AsyncSession, person_id: int) -> bool:
+    result = await session.execute(delete(PersonLeave).where(PersonLeave.person_id == person_id))
+    return bool(result.rowcount)
+
+
+async def leave_of(session: AsyncSession, person_id: int) -> PersonLeave | None:
+    return await session.scalar(select(PersonLeave).where(PersonLeave.person_id == person_id))
+
+
+async def people_on_leave(session: AsyncSession, today: date) -> set[int]:
+    rows = await session.scalars(
+        select(PersonLeave.person_id).where(PersonLeave.starts <= today, PersonLeave.until >= today)
+    )
+    return set(rows)
+
+
+# --- group digests ----------------------------------------------------------
+
+async def group_link(session: AsyncSession, platform: str, chat_id: str) -> GroupLink | None:
+    return await session.scalar(
+        select(GroupLink).where(GroupLink.platform == platform, GroupLink.chat_id == chat_id, GroupLink.active.is_(True))
+    )
+
+
+async def digest_groups(session: AsyncSession) -> list[GroupLink]:
+    rows = await session.scalars(
+        select(GroupLink).where(GroupLink.active.is_(True), GroupLink.digest_enabled.is_(True)).order_by(GroupLink.id)
+    )
+    return list(rows)
