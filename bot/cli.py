@@ -179,6 +179,18 @@ async def cmd_simulate(app: App, args) -> int:
     return 0
 
 
+async def cmd_tick(app: App, args) -> int:
+    from bot.scheduler import Scheduler
+
+    result = await Scheduler(app.sessions, app.clock, app.settings).tick(_parse_at(args.at, app))
+    for message in result.messages:
+        print(t("tick_message", chat=message.chat_id, platform=message.platform, text=message.text))
+        for path in message.files:
+            print(f"  [tệp] {path}")
+    print(t("tick_summary", at=result.at, count=len(result.messages), skipped=len(result.skipped)))
+    return 0
+
+
 async def cmd_invite(app: App, args) -> int:
     role = parse_role(args.role)
     if role is None:
@@ -381,6 +393,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("simulate", help="chạy kịch bản trò chuyện JSON Lines")
     p.add_argument("file", nargs="?", default="-", metavar="TỆP|-")
     p.set_defaults(run=cmd_simulate)
+
+    p = commands.add_parser("tick", help="chạy lịch một lượt: nhắc việc, báo lãnh đạo, bản tin nhóm (cho cron)")
+    p.add_argument("--at", metavar="ISO_DATETIME", help="thời điểm của lượt chạy, mặc định là bây giờ")
+    p.set_defaults(run=cmd_tick)
 
     p = commands.add_parser("import", help="nhập bảng nhiệm vụ của kế hoạch (DOCX, XLSX, CSV)")
     p.add_argument("file", metavar="TỆP")

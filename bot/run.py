@@ -11,6 +11,25 @@ from bot.sample import ensure_sample
 log = logging.getLogger(__name__)
 
 
+async def run_scheduler(app, stop: asyncio.Event, couriers=()) -> None:
+    """A tick every minute (SCHEDULER_INTERVAL_SECONDS); the couriers are woken when it sent something."""
+    from bot.scheduler import Scheduler
+
+    scheduler = Scheduler(app.sessions, app.clock, app.settings)
+    while not stop.is_set():
+        try:
+            result = await scheduler.tick()
+            if result.messages:
+                for courier in couriers:
+                    courier.wake()
+        except Exception:
+            log.exception("scheduler tick failed; the next one will try again")
+        try:
+            await asyncio.wait_for(stop.wait(), app.settings.scheduler_interval_seconds)
+        except asyncio.TimeoutError:
+            pass
+
+
 async def run_bots(app, stop: asyncio.Event | None = None) -> None:
     from bot.telegram.app import TelegramApp, make_bot
 
@@ -44,6 +63,8 @@ async def run_bots(app, stop: asyncio.Event | None = None) -> None:
             zalo.add_routes(http)
         else:
             tasks.append(asyncio.create_task(zalo.poll(stop), name="zalo-polling"))
+    couriers = [bot_app.courier for bot_app in (telegram, zalo) if bot_app is not None]
+    tasks.append(asyncio.create_task(run_scheduler(app, stop, couriers), name="scheduler"))
     runner = await serve(http, settings.bot_http_host, settings.bot_http_port)
     log.info("bot running; HTTP on %s:%s", settings.bot_http_host, settings.bot_http_port)
     try:

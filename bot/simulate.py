@@ -80,7 +80,14 @@ class Simulator:
         return messages
 
     async def tick(self) -> list[Outbound]:
-        return []
+        """One scheduler tick at the script's time; what it sent, on every platform."""
+        from bot.scheduler import Scheduler
+
+        result = await Scheduler(self.core.sessions, self.clock, self.core.settings).tick()
+        for message in result.messages:
+            if message.options:
+                self.last_options[(message.platform, message.chat_id)] = message.options
+        return result.messages
 
 
 def dump(message: Outbound) -> str:
