@@ -10,20 +10,19 @@ from sqlalchemy import select
 
 from dialogs.forms import Answer, Form, Invalid, Reply, Slot
 from domain.periods import Period, make_period, period_containing
-from domain.questions import HELP, NOT_REPORTED, PROGRESS, SEARCH, TASK, Query, find_words
+from domain.questions import HELP, NOT_REPORTED, PROGRESS, SEARCH, TASK, Query
 from domain.texts import render, t
 from handlers.events import Option
 from storage.models import Area, Plan
 from storage.org import scope_of
 from storage.questions import (
-    Selection, describe, leads_of, progress, select_tasks, task_detail, units_not_reported,
+    Selection, add_leads, leads_of, progress, task_detail, task_page, units_not_reported,
 )
 from storage.tasks import current_plan
 
 PAGE_SIZE = 8  # tasks on a page: about 1,400 characters, under Zalo's 2,000
 UNITS_PAGE_SIZE = 15
 HISTORY_SHOWN = 5
-STATUS_ORDER = ("done", "in_progress", "stuck", "not_started")
 
 
 async def answer(ctx, query: Query) -> list[Reply]:
@@ -87,20 +86,15 @@ async def _tasks(ctx, plan, query, org, units, page, names) -> tuple[Reply, int]
         window and window.start, window and window.end,
         roles=("lead", "coordinating") if query.intent == SEARCH and names["unit"] is None else ("lead",),
     )
-    rows = await select_tasks(ctx.session, sel, ctx.today, ctx.zone, with_content=bool(query.keywords))
-    if query.keywords:
-        found = set(find_words(query.keywords, {row.id: row.content for row in rows}))
-        rows = [row for row in rows if row.id in found]
-    if query.intent == SEARCH and len(rows) == 1:
-        return await _task(ctx, plan, rows[0].code), 1
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(page, pages - 1)
-    shown = rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    await describe(ctx.session, shown, ctx.today, ctx.zone)
-    by_status = {s: n for s in STATUS_ORDER if (n := sum(row.status == s for row in rows))} if query.count else {}
+    found = await task_page(ctx.session, sel, ctx.today, ctx.zone, page, PAGE_SIZE, query.keywords)
+    if query.intent == SEARCH and found.total == 1:
+        return await _task(ctx, plan, found.rows[0].code), 1
+    pages = max(1, -(-found.total // PAGE_SIZE))
+    await add_leads(ctx.session, found.rows)
+    by_status = {s: n for s, n in found.by_status.items() if n} if query.count else {}
     text = render(
-        "questions/tasks.j2", query=query, rows=shown, total=len(rows), page=page, pages=pages, by_status=by_status,
-        **names,
+        "questions/tasks.j2", query=query, rows=found.rows, total=found.total, page=min(page, pages - 1),
+        pages=pages, by_status=by_status, **names,
     )
     return Reply(text), pages
 

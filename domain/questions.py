@@ -87,6 +87,9 @@ class UnitResolver(Protocol):
     def resolve(self, phrase: str) -> tuple:
         """The units (each with a `ref`) a phrase names: none, one, or the candidates."""
 
+    def may_name(self, word: str) -> bool:
+        """Whether a folded word may be part of a unit's name (spans stop at words that may not)."""
+
 
 # --- the words ---------------------------------------------------------------------------
 
@@ -312,7 +315,10 @@ class QuestionParser:
             if kind is None or read.tokens[i].kind is not None:
                 continue
             content = i + len(head) - len(rest)
-            for end in range(min(n, content + 6), content, -1):
+            last = content
+            while last < min(n, content + 6) and self.units.may_name(read.tokens[last].word):
+                last += 1
+            for end in range(last, content, -1):
                 if read.free(i, end) and self._resolve(read, i, end):
                     break
 
@@ -326,7 +332,11 @@ class QuestionParser:
     def _units_left(self, read: _Read) -> tuple[str | None, tuple]:
         """Runs of unclaimed words that name a unit without its type word
         ("HCQT", "tin học", "tổng hợp"), longest first."""
-        for start, end in _free_runs(read):
+        runs = []
+        for start, end in _free_runs(read):  # cut where a word cannot be in a unit's name
+            cut = [i for i in range(start, end) if not self.units.may_name(read.tokens[i].word)]
+            runs += [(a, b) for a, b in zip([start, *[c + 1 for c in cut]], [*cut, end]) if a < b]
+        for start, end in runs:
             for length in range(min(end - start, 6), 0, -1):
                 for i in range(start, end - length + 1):
                     words = read.words(i, i + length)
@@ -630,3 +640,16 @@ def find_words(keywords: tuple[str, ...], contents: dict[int, str]) -> list[int]
     if found:
         return found
     return [i for i, c in folded.items() if all(any(w == x or one_slip(w, x) for x in c.split()) for w in words)]
+
+
+_VOWEL_RUN = re.compile(r"[aeiouyd]+")
+
+
+def like_patterns(keywords: tuple[str, ...]) -> list[str]:
+    """SQL LIKE patterns (case-insensitive) that every content holding all the
+    keywords' words fits, whatever its diacritics or Unicode form: each run of
+    letters that may carry a mark ("ậ", "đ") becomes "%". The database narrows
+    the tasks down with them; find_words decides."""
+    words = sorted({w for k in keywords for w in key(k).split()})
+    skeletons = [re.sub("%+", "%", f"%{_VOWEL_RUN.sub('%', w)}%") for w in words]
+    return [s for s in skeletons if s != "%"]

@@ -58,6 +58,17 @@ class UnitMentions:
     def __init__(self, units: list[KnownUnit]) -> None:
         self.index = UnitIndex(units)
         self.names = [_Name(u, text) for u in units for text in [u.name, *u.aliases]]
+        self.vocabulary = {w for u in units for text in [u.name, *u.aliases] for w in key(text).split()}
+        self._may_name: dict[str, bool] = {}
+
+    def may_name(self, word: str) -> bool:
+        """Whether a folded word may be part of a unit's name: one of their
+        words, one slip from one, or initials."""
+        if word not in self._may_name:
+            self._may_name[word] = (
+                word in self.vocabulary or is_acronym(word) or any(one_slip(word, known) for known in self.vocabulary)
+            )
+        return self._may_name[word]
 
     def resolve(self, phrase: str) -> tuple[KnownUnit, ...]:
         words = [w for w in key(phrase).split() if w != "va"]

@@ -1,26 +1,33 @@
 """The rows leaders' questions are answered from, in few queries that stay
-fast at 10,000 tasks and 200,000 status updates (bench/bench_questions.py).
+fast at 10,000 tasks and 200,000 status updates (bench/bench_questions.py):
+counts, the page shown and the four-way progress are worked out by the
+database, not by loading every task.
 
 A task's current status is its newest update, found for each selected task
 through the (task_id, reported_at, id) index rather than by ranking every
 update (storage.tasks.newest_updates_query), so a question costs what its
-tasks cost, not what the whole history costs."""
+tasks cost, not what the whole history costs. Whether a done task was done
+late is decided in SQL too: the day it became done (the start of its newest
+run of "done" reports, as storage.tasks.done_since) against its deadline."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, func, null, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.sql.expression import FunctionElement
 
 from domain.progress import DONE_LATE, DONE_ON_TIME, OPEN_ON_TIME, OVERDUE, RECURRING, Counts, classify
+from domain.questions import find_words, like_patterns
 from storage.models import Area, Assignment, Plan, StatusUpdate, Task, Unit, UnitGroup
 from storage.org import Organisation
-from storage.tasks import find_task, history
 
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
+STATUS_ORDER = ("done", "in_progress", "stuck", "not_started")
 
 
 @dataclass(frozen=True)
@@ -59,94 +66,57 @@ class TaskRow:
     conditional: bool
     status: str
     percent: int | None
-    category: str | None  # None for a done task until its completion day is known
+    category: str | None  # None for a done task with a deadline until settled
     content: str = ""
     timeline: str | None = None
     area: str = ""
     lead: list[str] = field(default_factory=list)
 
 
-def _newest(column):
-    """The newest update of the task in `column`: its id."""
+@dataclass
+class Page:
+    total: int
+    rows: list[TaskRow]
+    by_status: dict[str, int]  # how many of all the tasks, by status
+
+
+class day_end(FunctionElement):
+    """The instant a local day ends (the next local midnight), as stored
+    update times are compared: UTC."""
+
+    inherit_cache = True
+
+    def __init__(self, day, zone):
+        self.zone = zone
+        super().__init__(day)
+
+
+@compiles(day_end, "sqlite")
+def _day_end_sqlite(element, compiler, **kw):
+    # SQLite knows no time zones: the zone's offset, which in Vietnam has not
+    # changed since 1975 (no daylight saving).
+    offset = element.zone.utcoffset(datetime(2000, 1, 1)) // timedelta(minutes=1)
+    day = compiler.process(list(element.clauses)[0], **kw)
+    return f"datetime({day}, '+1 day', '{-offset:+d} minutes')"
+
+
+@compiles(day_end, "postgresql")
+def _day_end_postgresql(element, compiler, **kw):
+    day = compiler.process(list(element.clauses)[0], **kw)
+    zone = compiler.process(literal(str(element.zone)), **kw)
+    return f"(({day} + 1)::timestamp AT TIME ZONE {zone})"
+
+
+def _newest(task_id):
     s = aliased(StatusUpdate)
     return (
-        select(s.id).where(s.task_id == column).order_by(s.reported_at.desc(), s.id.desc()).limit(1).scalar_subquery()
+        select(s.id).where(s.task_id == task_id).order_by(s.reported_at.desc(), s.id.desc()).limit(1)
+        .correlate_except(s).scalar_subquery()
     )
-
-
-def _led_by(leads: Leads, roles: tuple[str, ...]):
-    assigned = select(Assignment.task_id).where(
-        Assignment.role.in_(roles),
-        or_(Assignment.unit_id.in_(leads.units), Assignment.group_id.in_(leads.groups)),
-    )
-    return Task.id.in_(assigned)
-
-
-async def select_tasks(
-    session: AsyncSession, sel: Selection, today: date, zone, *, with_content: bool = False, exact: bool = False
-) -> list[TaskRow]:
-    """Every task the selection names, by due date (none last) then plan order.
-    `exact` (or a done_on_time / done_late filter) settles when done tasks were
-    done, so that every row has its category."""
-    exact = exact or sel.category in (DONE_ON_TIME, DONE_LATE)
-    columns = [Task.id, Task.code, Task.position, Task.due_date, Task.recurring, Task.conditional]
-    inner = select(*columns, _newest(Task.id).label("newest"), *([Task.content] if with_content else []))
-    inner = inner.where(Task.plan_id == sel.plan_id, Task.active.is_(True))
-    if sel.area:
-        inner = inner.join(Area, Area.id == Task.area_id).where(Area.code == sel.area)
-    if sel.leads is not None:
-        inner = inner.where(_led_by(sel.leads, sel.roles))
-    if sel.start is not None:
-        inner = inner.where(Task.due_date >= sel.start)
-    if sel.end is not None:
-        inner = inner.where(Task.due_date <= sel.end)
-    if sel.category is not None:
-        inner = inner.where(Task.recurring.is_(sel.category == RECURRING))
-    if sel.category == OVERDUE:
-        inner = inner.where(Task.due_date < today)
-    inner = inner.subquery()
-
-    status = func.coalesce(StatusUpdate.status, "not_started")
-    settle = and_(status == "done", inner.c.due_date.is_not(None), inner.c.recurring.is_(False))
-    done_at = case((settle, _first_done(inner.c.id))) if exact else null()
-    query = select(inner, status.label("status"), StatusUpdate.percent, done_at.label("done_at")).outerjoin(
-        StatusUpdate, StatusUpdate.id == inner.c.newest
-    )
-    if sel.statuses:
-        query = query.where(status.in_(sel.statuses))
-    if sel.category in (OVERDUE, OPEN_ON_TIME):
-        query = query.where(status != "done")
-        if sel.category == OPEN_ON_TIME:
-            query = query.where(or_(inner.c.due_date.is_(None), inner.c.due_date >= today))
-    elif sel.category in (DONE_ON_TIME, DONE_LATE):
-        query = query.where(status == "done")
-    query = query.order_by(inner.c.due_date.is_(None), inner.c.due_date, inner.c.position)
-
-    rows = []
-    for r in await session.execute(query):
-        row = TaskRow(r.id, r.code, r.due_date, r.recurring, r.conditional, r.status, r.percent, None,
-                      content=r.content if with_content else "")
-        _categorise(row, r.done_at, today, zone)
-        rows.append(row)
-    if sel.category is not None:
-        rows = [row for row in rows if row.category == sel.category]
-    return rows
-
-
-def _categorise(row: TaskRow, done_at: datetime | None, today: date, zone) -> None:
-    """A done task with a deadline waits for the day it was done (`done_at`)."""
-    if row.status == "done" and row.due_date is not None and not row.recurring:
-        if done_at is None:
-            return
-        done_on = done_at.astimezone(zone).date()
-    else:
-        done_on = today if row.status == "done" else None
-    row.category = classify(row.status, row.due_date, done_on, row.recurring, today)
 
 
 def _first_done(task_id):
-    """When the task became done: the first "done" after its newest other
-    report (storage.tasks.done_since), read through the task's index."""
+    """When a done task became done: the first "done" after its newest other report."""
     undone = aliased(StatusUpdate)
     last_undone = (
         select(undone.reported_at).where(undone.task_id == task_id, undone.status != "done")
@@ -163,26 +133,121 @@ def _first_done(task_id):
     ).correlate_except(done).scalar_subquery()
 
 
-async def settle_done(session: AsyncSession, rows: list[TaskRow], today: date, zone) -> None:
-    """Categories of done tasks listed without them (a page of an answer)."""
-    pending = {row.id: row for row in rows if row.category is None}
-    if not pending:
-        return
-    found = await session.execute(select(Task.id, _first_done(Task.id)).where(Task.id.in_(pending)))
-    for task_id, done_at in found:
-        _categorise(pending[task_id], done_at, today, zone)
+def _selected(sel: Selection, today: date):
+    """The selection's tasks with their current status and what a list shows of them."""
+    status = func.coalesce(StatusUpdate.status, "not_started")
+    columns = [
+        Task.id, Task.code, Task.position, Task.due_date, Task.recurring, Task.conditional, Task.content,
+        Task.timeline, Area.code.label("area"), status.label("status"), StatusUpdate.percent,
+    ]
+    query = select(*columns).join(Area, Area.id == Task.area_id).outerjoin(
+        StatusUpdate, StatusUpdate.id == _newest(Task.id)
+    ).where(Task.plan_id == sel.plan_id, Task.active.is_(True))
+    if sel.area:
+        query = query.where(Area.code == sel.area)
+    if sel.leads is not None:
+        assigned = select(Assignment.task_id).where(
+            Assignment.role.in_(sel.roles),
+            or_(Assignment.unit_id.in_(sel.leads.units), Assignment.group_id.in_(sel.leads.groups)),
+        )
+        query = query.where(Task.id.in_(assigned))
+    if sel.start is not None:
+        query = query.where(Task.due_date >= sel.start)
+    if sel.end is not None:
+        query = query.where(Task.due_date <= sel.end)
+    if sel.statuses:
+        query = query.where(status.in_(sel.statuses))
+    if sel.category == RECURRING:
+        query = query.where(Task.recurring.is_(True))
+    elif sel.category is not None:
+        query = query.where(Task.recurring.is_(False))
+    if sel.category == OVERDUE:
+        query = query.where(Task.due_date < today, status != "done")
+    elif sel.category == OPEN_ON_TIME:
+        query = query.where(or_(Task.due_date.is_(None), Task.due_date >= today), status != "done")
+    return query, status
 
 
-async def describe(session: AsyncSession, rows: list[TaskRow], today: date, zone) -> None:
-    """What a listed task shows: content, timeline, area, lead units."""
+def _late(zone):
+    return and_(Task.due_date.is_not(None), _first_done(Task.id) >= day_end(Task.due_date, zone))
+
+
+async def task_page(
+    session: AsyncSession, sel: Selection, today: date, zone, page: int, size: int, keywords: tuple[str, ...] = ()
+) -> Page:
+    """One page of the selected tasks, by due date (none last) then plan
+    order, with how many there are in all."""
+    if keywords:
+        return await _page_by_words(session, sel, today, zone, page, size, keywords)
+    query, status = _selected(sel, today)
+    if sel.category in (DONE_ON_TIME, DONE_LATE):
+        late = _late(zone)
+        query = query.where(status == "done", late if sel.category == DONE_LATE else ~late)
+    counted = [func.count().over().label("total")] + [
+        func.sum(case((status == s, 1), else_=0)).over().label(s) for s in STATUS_ORDER
+    ]
+    ordered = query.add_columns(*counted).order_by(Task.due_date.is_(None), Task.due_date, Task.position)
+    found = (await session.execute(ordered.limit(size).offset(page * size))).all()
+    if not found and page > 0:  # a page that no longer exists: the last one
+        total = await session.scalar(select(func.count()).select_from(query.subquery()))
+        if total:
+            return await task_page(session, sel, today, zone, (total - 1) // size, size)
+    rows = [_row(r, sel.category) for r in found]
+    await settle(session, rows, today, zone)
+    by_status = {s: int(getattr(found[0], s)) for s in STATUS_ORDER} if found else {}
+    return Page(found[0].total if found else 0, rows, by_status)
+
+
+async def _page_by_words(session, sel, today, zone, page, size, keywords) -> Page:
+    """Words are matched without diacritics (domain.questions.find_words): the
+    database narrows the tasks down by patterns every match fits, the words
+    are checked, then the matches are read as any selection. A typo needs
+    every task's words."""
+    contents = select(Task.id, Task.content).where(Task.plan_id == sel.plan_id, Task.active.is_(True))
+    # SQLite's LIKE ignores the case of ASCII letters, all a pattern holds; ILIKE elsewhere.
+    like = Task.content.like if session.bind.dialect.name == "sqlite" else Task.content.ilike
+    narrowed = contents.where(*(like(pattern) for pattern in like_patterns(keywords)))
+    found = find_words(keywords, dict((await session.execute(narrowed)).all()))
+    if not found:
+        found = find_words(keywords, dict((await session.execute(contents)).all()))
+    query, _ = _selected(sel, today)
+    query = query.where(Task.id.in_(found)).order_by(Task.due_date.is_(None), Task.due_date, Task.position)
+    rows = [_row(r, None) for r in await session.execute(query)] if found else []
+    if sel.category in (DONE_ON_TIME, DONE_LATE):
+        await settle(session, rows, today, zone)
+        rows = [row for row in rows if row.category == sel.category]
+    page = min(page, max(0, (len(rows) - 1) // size))
+    shown = rows[page * size : (page + 1) * size]
+    await settle(session, shown, today, zone)
+    by_status = {s: n for s in STATUS_ORDER if (n := sum(row.status == s for row in rows))}
+    return Page(len(rows), shown, by_status)
+
+
+def _row(r, category: str | None) -> TaskRow:
+    """A row whose category is known from the filter, or settled later."""
+    return TaskRow(r.id, r.code, r.due_date, r.recurring, r.conditional, r.status, r.percent,
+                   category if category in (DONE_ON_TIME, DONE_LATE) else None, r.content, r.timeline, r.area)
+
+
+async def settle(session: AsyncSession, rows: list[TaskRow], today: date, zone) -> None:
+    """The category of each row as of today; a done task with a deadline needs
+    the day it became done."""
+    pending = [r.id for r in rows if r.category is None and r.status == "done" and r.due_date and not r.recurring]
+    done_at = {}
+    if pending:
+        done_at = dict((await session.execute(select(Task.id, _first_done(Task.id)).where(Task.id.in_(pending)))).all())
+    for row in rows:
+        if row.category is None:
+            at = done_at.get(row.id)
+            done_on = at.astimezone(zone).date() if at else (today if row.status == "done" else None)
+            row.category = classify(row.status, row.due_date, done_on, row.recurring, today)
+
+
+async def add_leads(session: AsyncSession, rows: list[TaskRow]) -> None:
+    """The lead units of listed tasks."""
     if not rows:
         return
     by_id = {row.id: row for row in rows}
-    found = await session.execute(
-        select(Task.id, Task.content, Task.timeline, Area.code).join(Area, Area.id == Task.area_id).where(Task.id.in_(by_id))
-    )
-    for task_id, content, timeline, area in found:
-        by_id[task_id].content, by_id[task_id].timeline, by_id[task_id].area = content, timeline, area
     leads = await session.execute(
         select(Assignment.task_id, func.coalesce(Unit.name, UnitGroup.name))
         .outerjoin(Unit, Unit.id == Assignment.unit_id)
@@ -192,7 +257,6 @@ async def describe(session: AsyncSession, rows: list[TaskRow], today: date, zone
     )
     for task_id, name in leads:
         by_id[task_id].lead.append(name)
-    await settle_done(session, rows, today, zone)
 
 
 @dataclass
@@ -203,11 +267,24 @@ class Progress:
 
 
 async def progress(session: AsyncSession, sel: Selection, today: date, zone) -> Progress:
-    rows = await select_tasks(session, sel, today, zone, exact=True)
-    counts = Counts()
-    for row in rows:
-        counts.add(row.category)
-    return Progress(counts, sum(row.status == "stuck" for row in rows), len(rows))
+    """The four-way counts of the selected tasks, recurring ones apart, counted by the database."""
+    query, status = _selected(sel, today)
+    category = case(
+        (Task.recurring.is_(True), RECURRING),
+        (status == "done", case((_late(zone), DONE_LATE), else_=DONE_ON_TIME)),
+        (Task.due_date < today, OVERDUE),
+        else_=OPEN_ON_TIME,
+    )
+    counted = query.with_only_columns(category.label("category"), status.label("status")).subquery()
+    found = await session.execute(
+        select(counted.c.category, func.count(), func.sum(case((counted.c.status == "stuck", 1), else_=0)))
+        .group_by(counted.c.category)
+    )
+    counts, stuck = Counts(), 0
+    for name, n, stuck_here in found:
+        counts.by_category[name] += n
+        stuck += int(stuck_here or 0)
+    return Progress(counts, stuck, counts.total)
 
 
 @dataclass
@@ -222,34 +299,31 @@ async def units_not_reported(
     session: AsyncSession, plan_id: int, unit_ids: set[int] | None, start: date, end: date, zone
 ) -> tuple[list[Silent], int]:
     """Units leading (by name, not as part of a group) at least one task not
-    done, without a status update on any task they lead from `start` to `end`;
-    and how many units lead tasks not done."""
-    latest = aliased(StatusUpdate)
-    status = func.coalesce(
-        select(latest.status).where(latest.task_id == Task.id)
-        .order_by(latest.reported_at.desc(), latest.id.desc()).limit(1).scalar_subquery(),
-        "not_started",
-    )
-    led = and_(Assignment.role == "lead", Assignment.unit_id.is_not(None), Task.plan_id == plan_id, Task.active.is_(True))
-    if unit_ids is not None:
-        led = and_(led, Assignment.unit_id.in_(unit_ids))
-    expected = dict(
-        (await session.execute(
-            select(Assignment.unit_id, func.count()).join(Task, Task.id == Assignment.task_id)
-            .where(led, status != "done").group_by(Assignment.unit_id)
-        )).all()
-    )
+    done that sent no status update on any task they lead from `start` to
+    `end`; and how many units had to report: those, and those that did."""
+    in_plan = and_(Task.plan_id == plan_id, Task.active.is_(True))
+    scope = Unit.id.in_(unit_ids) if unit_ids is not None else Unit.id.is_not(None)
     start_at = datetime.combine(start, time(0), zone)
     end_at = datetime.combine(end + timedelta(days=1), time(0), zone)
-    reported = set(
-        (await session.scalars(
-            select(Assignment.unit_id).distinct().join(Task, Task.id == Assignment.task_id)
-            .join(StatusUpdate, StatusUpdate.task_id == Task.id)
-            .where(led, StatusUpdate.reported_at >= start_at, StatusUpdate.reported_at < end_at)
-        )).all()
+    # One report is enough: most units stop at their first task.
+    sent = (
+        select(Assignment.id).join(Task, Task.id == Assignment.task_id)
+        .join(StatusUpdate, StatusUpdate.task_id == Task.id)
+        .where(Assignment.unit_id == Unit.id, Assignment.role == "lead", in_plan,
+               StatusUpdate.reported_at >= start_at, StatusUpdate.reported_at < end_at)
     )
-    silent = [Silent(unit_id, count) for unit_id, count in expected.items() if unit_id not in reported]
-    return silent, len(expected)
+    reported = set((await session.scalars(select(Unit.id).where(scope, sent.exists()))).all())
+    silent = await session.execute(
+        select(Assignment.unit_id, func.count())
+        .join(Task, Task.id == Assignment.task_id)
+        .outerjoin(StatusUpdate, StatusUpdate.id == _newest(Task.id))
+        .where(Assignment.role == "lead", Assignment.unit_id.is_not(None), in_plan,
+               Assignment.unit_id.in_(select(Unit.id).where(scope, Unit.id.not_in(reported))),
+               func.coalesce(StatusUpdate.status, "not_started") != "done")
+        .group_by(Assignment.unit_id)
+    )
+    found = [Silent(unit_id, count) for unit_id, count in silent]
+    return found, len(reported) + len(found)
 
 
 @dataclass
@@ -266,18 +340,22 @@ class TaskDetail:
 
 
 async def task_detail(session: AsyncSession, plan: Plan, code: str, today: date, zone) -> TaskDetail | None:
-    task = await find_task(session, plan, code)
+    task = await session.scalar(
+        select(Task).where(Task.plan_id == plan.id, func.upper(Task.code) == code.upper()).options(joinedload(Task.area))
+    )
     if task is None:
         return None
-    await session.refresh(task, ["area"])
     assignments = list(await session.scalars(
         select(Assignment).where(Assignment.task_id == task.id)
-        .options(selectinload(Assignment.unit), selectinload(Assignment.group)).order_by(Assignment.position)
+        .options(joinedload(Assignment.unit), joinedload(Assignment.group)).order_by(Assignment.position)
     ))
     names = {"lead": [], "coordinating": []}
     for a in assignments:
         names[a.role].append(a.unit.name if a.unit else a.group.name)
-    updates = await history(session, task)
+    updates = list(await session.scalars(
+        select(StatusUpdate).where(StatusUpdate.task_id == task.id).options(joinedload(StatusUpdate.reporter))
+        .order_by(StatusUpdate.reported_at, StatusUpdate.id)
+    ))
     latest = updates[-1] if updates else None
     status = latest.status if latest else "not_started"
     percent = None if latest is None else (100 if status == "done" and latest.percent is None else latest.percent)
