@@ -1,87 +1,134 @@
 """The periodic report's XLSX appendix: a summary sheet (the progress
 sentence, the counts, the four-way counts by area), the plan table with each
 task's status grouped by area (area rows, task rows one outline level below),
-and the indicators. Written in openpyxl's write-only mode: 10,000 rows in
-well under a second."""
+and the indicators.
+
+Written with XlsxWriter in constant-memory mode (each row goes to disk as soon
+as the next one starts), every cell format made once per workbook and each
+cell written by its typed writer: 10,000 task rows (150,000 cells) in about
+0.9 s of CPU in a fresh interpreter, against 1.55 s for openpyxl's write-only
+mode, which spent it nearly all in per-cell work (a WriteOnlyCell, a style
+lookup and an lxml element for each cell)."""
 
 from __future__ import annotations
 
+from datetime import date
+from itertools import repeat
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.format import Format
 
 from bot.reports import IndicatorView, labels, report_context
 from domain.progress import CATEGORIES
 from domain.texts import t
 from storage.report_data import ReportData, TaskLine
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=13)
-AREA_FILL = PatternFill("solid", fgColor="DDEBF7")
-HEAD_FILL = PatternFill("solid", fgColor="F2F2F2")
-THIN = Side(style="thin", color="999999")
-GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+# Cell formats, as XlsxWriter format properties; combined and made once per workbook by Styles.
+BOLD = {"bold": True}
+TITLE = {"bold": True, "font_size": 13}
+AREA_FILL = {"pattern": 1, "bg_color": "#DDEBF7"}
+HEAD_FILL = {"pattern": 1, "bg_color": "#F2F2F2"}
+GRID = {"border": 1, "border_color": "#999999"}
+WRAP = {"text_wrap": True, "valign": "top"}
+CENTER = {"align": "center", "valign": "vcenter", "text_wrap": True}
 DATE_FORMAT = "DD/MM/YYYY"
+PERCENT = "0.00%"
+THOUSANDS = "#,##0"
 APPENDIX_WIDTHS = [8, 50, 28, 26, 26, 18, 12, 14, 16, 9, 22, 36, 14, 20, 36]
-HEADER_ROW = 4  # of the plan table
+HEADER_ROW = 4  # of the plan table (1-based, as Excel shows it)
+# Column widths are given in characters of the default font (Calibri 11: 7 px a digit). Set in pixels, XlsxWriter
+# stores exactly the given width (set_column would add its 5 px cell padding: 8 -> 8.71).
+DIGIT_PIXELS = 7
+# Strings are cell text, never formulas or links, whatever they start with.
+WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                    "strings_to_numbers": False}
+
+
+class Styles:
+    """The workbook's cell formats: one Format per combination of properties, made on first use."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.made: dict[frozenset, Format] = {}
+
+    def __call__(self, *parts: dict, num_format: str | None = None) -> Format:
+        properties = {key: value for part in parts for key, value in part.items()}
+        if num_format is not None:
+            properties["num_format"] = num_format
+        key = frozenset(properties.items())
+        if key not in self.made:
+            self.made[key] = self.workbook.add_format(properties)
+        return self.made[key]
 
 
 class Sheet:
-    """A write-only sheet that counts its rows and styles cells as they are written."""
+    """A worksheet written top to bottom that counts its rows (1-based, as Excel shows them)."""
 
-    def __init__(self, ws) -> None:
-        self.ws = ws
+    def __init__(self, workbook: Workbook, name: str, style: Styles) -> None:
+        self.ws = workbook.add_worksheet(name)
+        self.style = style
         self.row = 0
+        # The print margins the appendix has always had (openpyxl's defaults), not XlsxWriter's narrower ones.
+        self.ws.set_margins(left=0.75, right=0.75, top=1, bottom=1)
+        self.ws.set_header("", margin=0.5)
+        self.ws.set_footer("", margin=0.5)
 
-    def cell(self, value, *, font=None, fill=None, border=None, alignment=None, number_format=None):
-        cell = WriteOnlyCell(self.ws, value=value)
-        if font is not None:
-            cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        if border is not None:
-            cell.border = border
-        if alignment is not None:
-            cell.alignment = alignment
-        if number_format is not None:
-            cell.number_format = number_format
-        return cell
-
-    def append(self, values=(), *, outline: int = 0, height: float | None = None) -> int:
+    def append(self, values=(), formats=None, *, outline: int = 0, height: float | None = None) -> int:
+        """Write the next row: `formats` is one Format for every cell, or one
+        (or None) per cell. A None value with a format is a formatted empty
+        cell; with none, no cell at all."""
         self.row += 1
+        index = self.row - 1
         if outline or height:
-            dimension = self.ws.row_dimensions[self.row]
-            if outline:
-                dimension.outline_level = outline
-            if height:
-                dimension.height = height
-        self.ws.append(list(values))
+            self.ws.set_row(index, height, None, {"level": outline} if outline else None)
+        if formats is None or isinstance(formats, Format):
+            formats = repeat(formats)
+        ws = self.ws
+        for column, (value, cell_format) in enumerate(zip(values, formats)):
+            # The typed writers, not write(): its type dispatch is a sixth of the time over 150,000 cells.
+            kind = value.__class__
+            if kind is str:
+                ws.write_string(index, column, value, cell_format)
+            elif kind is int or kind is float:
+                ws.write_number(index, column, value, cell_format)
+            elif value is None:
+                if cell_format is not None:
+                    ws.write_blank(index, column, None, cell_format)
+            elif kind is date:
+                ws.write_datetime(index, column, value, cell_format)
+            else:
+                ws.write(index, column, value, cell_format)
+        return self.row
+
+    def merge_row(self, value, cell_format: Format, columns: int, *, height: float | None = None) -> int:
+        """The next row as one cell merged across the first `columns` columns."""
+        self.row += 1
+        if height:
+            self.ws.set_row(self.row - 1, height)
+        self.ws.merge_range(self.row - 1, 0, self.row - 1, columns - 1, value, cell_format)
         return self.row
 
     def header(self, names: list[str]) -> int:
-        return self.append([self.cell(n, font=BOLD, fill=HEAD_FILL, alignment=CENTER, border=GRID) for n in names])
+        return self.append(names, self.style(BOLD, HEAD_FILL, CENTER, GRID))
 
     def widths(self, widths) -> None:
-        for column, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(column)].width = width
+        for column, width in enumerate(widths):
+            self.ws.set_column_pixels(column, column, width * DIGIT_PIXELS)
 
 
 def _summary(sheet: Sheet, data: ReportData, context: dict) -> None:
     p, c = data.progress, data.progress.counts
+    style = sheet.style
     sheet.widths([52, 16, 16, 16, 16, 12])
-    sheet.append([sheet.cell(t("sheet_appendix_title", label=context["period_label"]), font=TITLE)])
+    sheet.append([t("sheet_appendix_title", label=context["period_label"])], style(TITLE))
     sheet.append([t("sheet_appendix_subtitle", plan=context["plan_name"], issuer=context["issuer"], unit=data.unit,
                     as_of=data.as_of_day)])
     sheet.append()
     sentence = t("periodic_progress_sentence", label=context["period_label"], short=context["period_short"],
                  issuer=context["issuer"], unit=data.unit, p=p)
-    row = sheet.append([sheet.cell(sentence, alignment=WRAP)], height=90)
-    sheet.ws.merged_cells.add(f"A{row}:F{row}")
+    sheet.merge_row(sentence, style(WRAP), 6, height=90)
     sheet.append()
     sheet.header(labels("sheet_summary_columns"))
     values = [
@@ -89,20 +136,20 @@ def _summary(sheet: Sheet, data: ReportData, context: dict) -> None:
         (p.in_period, None), (p.in_period_done, p.in_period_share / 100 if p.in_period else None),
         (p.in_period_open, None), (p.in_period_not_started, None), (p.without_deadline, None),
     ]
+    grid, grid_percent = style(GRID), style(GRID, num_format=PERCENT)
     for name, (count, share) in zip(labels("sheet_summary_rows", short=context["period_short"]), values):
-        sheet.append([sheet.cell(name, border=GRID), sheet.cell(count, border=GRID),
-                      sheet.cell(share, border=GRID, number_format="0.00%")])
+        sheet.append([name, count, share], [grid, grid, grid_percent])
     sheet.append()
-    sheet.append([sheet.cell(t("sheet_four_way_title", as_of=data.as_of_day), font=BOLD)])
-    row = sheet.append([sheet.cell(t("periodic_four_way_sentence", as_of=data.as_of_day, c=c), alignment=WRAP)], height=45)
-    sheet.ws.merged_cells.add(f"A{row}:F{row}")
+    sheet.append([t("sheet_four_way_title", as_of=data.as_of_day)], style(BOLD))
+    sheet.merge_row(t("periodic_four_way_sentence", as_of=data.as_of_day, c=c), style(WRAP), 6, height=45)
     sheet.header(labels("sheet_four_way_columns"))
     for area in data.areas:
         counts = [area.counts[k] for k in CATEGORIES]
-        sheet.append([sheet.cell(v, border=GRID) for v in (f"{area.code}. {area.title}", *counts, sum(counts))])
+        sheet.append([f"{area.code}. {area.title}", *counts, sum(counts)], grid)
     totals = [c[k] for k in CATEGORIES]
-    sheet.append([sheet.cell(v, border=GRID, font=BOLD) for v in (t("sheet_total"), *totals, c.tracked)])
-    sheet.append([None, *[sheet.cell(c.share(k) / 100 if c.tracked else None, number_format="0.00%") for k in CATEGORIES]])
+    sheet.append([t("sheet_total"), *totals, c.tracked], style(GRID, BOLD))
+    shares = [c.share(k) / 100 if c.tracked else None for k in CATEGORIES]
+    sheet.append([None, *shares], [None, *[style(num_format=PERCENT)] * len(shares)])
 
 
 class Labels:
@@ -124,24 +171,25 @@ class Labels:
         return self.cache[key]
 
 
-def _task_row(sheet: Sheet, line: TaskLine, zone, labels: Labels) -> list:
+def _task_row(line: TaskLine, zone, labels: Labels) -> list:
     latest = line.latest
     return [
-        line.code, sheet.cell(line.content, alignment=WRAP), line.evidence_required, line.lead, line.coordinating or None,
-        line.timeline or None, sheet.cell(line.due_date, number_format=DATE_FORMAT),
-        sheet.cell(line.budget_vnd, number_format="#,##0") if line.budget_vnd is not None else line.budget_text,
+        line.code, line.content, line.evidence_required, line.lead, line.coordinating or None,
+        line.timeline or None, line.due_date,
+        line.budget_vnd if line.budget_vnd is not None else line.budget_text,
         labels.status(line.status), line.percent, labels.standing(line),
-        line.last_evidence, sheet.cell(latest.at.astimezone(zone).date() if latest else None, number_format=DATE_FORMAT),
+        line.last_evidence, latest.at.astimezone(zone).date() if latest else None,
         latest.reporter if latest else None, latest.note if latest else None,
     ]
 
 
 def _appendix(sheet: Sheet, data: ReportData, context: dict) -> None:
     columns = labels("sheet_appendix_columns")
+    style = sheet.style
     sheet.widths(APPENDIX_WIDTHS)
-    sheet.ws.freeze_panes = f"C{HEADER_ROW + 1}"
-    sheet.ws.sheet_properties.outlinePr.summaryBelow = False
-    sheet.append([sheet.cell(t("sheet_appendix_title", label=context["period_label"]), font=TITLE)])
+    sheet.ws.freeze_panes(HEADER_ROW, 2)  # below the header, right of the content: C5
+    sheet.ws.outline_settings(visible=True, symbols_below=False, symbols_right=True, auto_style=False)
+    sheet.append([t("sheet_appendix_title", label=context["period_label"])], style(TITLE))
     sheet.append([t("sheet_appendix_subtitle", plan=context["plan_name"], issuer=context["issuer"], unit=data.unit,
                     as_of=data.as_of_day)])
     sheet.append()
@@ -149,33 +197,45 @@ def _appendix(sheet: Sheet, data: ReportData, context: dict) -> None:
     by_area: dict[str, list[TaskLine]] = {}
     for line in data.tasks:
         by_area.setdefault(line.area, []).append(line)
+    area_format = style(BOLD, AREA_FILL)
+    # The task row's formats: wrapped content, dates, budgets in VND when a number (else its text, plain).
+    day = style(num_format=DATE_FORMAT)
+    with_text = [None, style(WRAP), None, None, None, None, day, None, None, None, None, None, day, None, None]
+    with_amount = list(with_text)
+    with_amount[7] = style(num_format=THOUSANDS)
     cache = Labels()
     for area in data.areas:
-        sheet.append([sheet.cell(v, font=BOLD, fill=AREA_FILL) for v in [area.code, area.name] + [None] * (len(columns) - 2)])
+        sheet.append([area.code, area.name] + [None] * (len(columns) - 2), area_format)
         for line in by_area.get(area.code, []):
-            sheet.append(_task_row(sheet, line, data.zone, cache), outline=1)
-    sheet.ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{max(sheet.row, HEADER_ROW + 1)}"
+            formats = with_amount if line.budget_vnd is not None else with_text
+            sheet.append(_task_row(line, data.zone, cache), formats, outline=1)
+    sheet.ws.autofilter(HEADER_ROW - 1, 0, max(sheet.row, HEADER_ROW + 1) - 1, len(columns) - 1)
 
 
 def _indicators(sheet: Sheet, data: ReportData) -> None:
     sheet.widths([6, 60, 12, 14, 12, 14, 16])
     sheet.header(labels("sheet_indicator_columns"))
+    formats = [None] * 5 + [sheet.style(num_format=DATE_FORMAT), None]
     for number, line in enumerate(data.indicators, start=1):
         view = IndicatorView(line)
         sheet.append([
             number, line.name, line.unit_of_measure, view.target_text,
-            float(line.value) if line.value is not None else None, sheet.cell(line.on, number_format=DATE_FORMAT),
+            float(line.value) if line.value is not None else None, line.on,
             t("periodic_achieved", value=line.achieved),
-        ])
+        ], formats)
 
 
 def write_xlsx(data: ReportData, path: Path) -> Path:
     context = report_context(data)
     summary_name, appendix_name, indicator_name = labels("sheet_names")
-    workbook = Workbook(write_only=True)
-    _summary(Sheet(workbook.create_sheet(summary_name)), data, context)
-    _appendix(Sheet(workbook.create_sheet(appendix_name)), data, context)
+    workbook = Workbook(str(path), WORKBOOK_OPTIONS)
+    style = Styles(workbook)
+    _summary(Sheet(workbook, summary_name, style), data, context)
+    _appendix(Sheet(workbook, appendix_name, style), data, context)
     if data.indicators:
-        _indicators(Sheet(workbook.create_sheet(indicator_name)), data)
-    workbook.save(path)
+        _indicators(Sheet(workbook, indicator_name, style), data)
+    try:
+        workbook.close()
+    except FileCreateError as error:  # a missing folder, no permission: the OSError itself, as before
+        raise error.args[0] if error.args and isinstance(error.args[0], OSError) else error
     return path
