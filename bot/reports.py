@@ -1,5 +1,5 @@
 """Writing the periodic report: DOCX from the Word template (docxtpl), the
-XLSX appendix (openpyxl), Markdown for a quick look. The data come from
+XLSX appendix (XlsxWriter), Markdown for a quick look. The data come from
 storage.report_data.gather; this module only formats them.
 
 Names the Word template (templates/reports/bao_cao_dinh_ky.docx) can use:
