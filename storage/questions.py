@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, joinedload
@@ -107,12 +107,18 @@ def _day_end_postgresql(element, compiler, **kw):
     return f"(({day} + 1)::timestamp AT TIME ZONE {zone})"
 
 
-def _newest(task_id):
+def _newest_report(dialect: str):
+    """The newest report of each task, to join to the tasks, and the join's
+    condition: on PostgreSQL a LATERAL subquery (a nested loop down the task's
+    index), elsewhere the row whose id a correlated subquery finds, which
+    SQLite runs once per task."""
     s = aliased(StatusUpdate)
-    return (
-        select(s.id).where(s.task_id == task_id).order_by(s.reported_at.desc(), s.id.desc()).limit(1)
-        .correlate_except(s).scalar_subquery()
-    )
+    newest = select(s.id, s.task_id, s.status, s.percent, s.reported_at).where(s.task_id == Task.id)
+    newest = newest.order_by(s.reported_at.desc(), s.id.desc()).limit(1)
+    if dialect == "postgresql":
+        return newest.lateral("newest"), true()
+    row = StatusUpdate.__table__.alias("newest")
+    return row, row.c.id == newest.with_only_columns(s.id).correlate_except(s).scalar_subquery()
 
 
 def _first_done(task_id):
@@ -133,16 +139,17 @@ def _first_done(task_id):
     ).correlate_except(done).scalar_subquery()
 
 
-def _selected(sel: Selection, today: date):
-    """The selection's tasks with their current status and what a list shows of them."""
-    status = func.coalesce(StatusUpdate.status, "not_started")
+def _selected(sel: Selection, today: date, dialect: str):
+    """The selection's tasks with their current status and what a list shows
+    of them; and their newest reports."""
+    newest, joined = _newest_report(dialect)
+    status = func.coalesce(newest.c.status, "not_started")
     columns = [
         Task.id, Task.code, Task.position, Task.due_date, Task.recurring, Task.conditional, Task.content,
-        Task.timeline, Area.code.label("area"), status.label("status"), StatusUpdate.percent,
+        Task.timeline, Area.code.label("area"), status.label("status"), newest.c.percent,
     ]
-    query = select(*columns).join(Area, Area.id == Task.area_id).outerjoin(
-        StatusUpdate, StatusUpdate.id == _newest(Task.id)
-    ).where(Task.plan_id == sel.plan_id, Task.active.is_(True))
+    query = select(*columns).join(Area, Area.id == Task.area_id).outerjoin(newest, joined)
+    query = query.where(Task.plan_id == sel.plan_id, Task.active.is_(True))
     if sel.area:
         query = query.where(Area.code == sel.area)
     if sel.leads is not None:
@@ -165,23 +172,30 @@ def _selected(sel: Selection, today: date):
         query = query.where(Task.due_date < today, status != "done")
     elif sel.category == OPEN_ON_TIME:
         query = query.where(or_(Task.due_date.is_(None), Task.due_date >= today), status != "done")
-    return query, status
+    return query, newest
 
 
-def _late(zone):
-    return and_(Task.due_date.is_not(None), _first_done(Task.id) >= day_end(Task.due_date, zone))
+def _late(newest, zone):
+    """A done task done after its deadline. Its newest report is no earlier
+    than the day it became done, so a task whose newest report is in time was
+    done in time: only the others need their history read."""
+    end = day_end(Task.due_date, zone)
+    # Correlated with the newest report, not the task: the database then reads
+    # the history only of tasks whose newest report is done and late.
+    return and_(Task.due_date.is_not(None), newest.c.reported_at >= end, _first_done(newest.c.task_id) >= end)
 
 
 async def task_page(
     session: AsyncSession, sel: Selection, today: date, zone, page: int, size: int, keywords: tuple[str, ...] = ()
 ) -> Page:
     """One page of the selected tasks, by due date (none last) then plan
-    order, with how many there are in all."""
+    order, with how many there are in all and how many in each status."""
+    query, newest = _selected(sel, today, session.bind.dialect.name)
+    status = func.coalesce(newest.c.status, "not_started")
     if keywords:
-        return await _page_by_words(session, sel, today, zone, page, size, keywords)
-    query, status = _selected(sel, today)
+        query = query.where(Task.id.in_(await _with_words(session, sel.plan_id, keywords)))
     if sel.category in (DONE_ON_TIME, DONE_LATE):
-        late = _late(zone)
+        late = _late(newest, zone)
         query = query.where(status == "done", late if sel.category == DONE_LATE else ~late)
     counted = [func.count().over().label("total")] + [
         func.sum(case((status == s, 1), else_=0)).over().label(s) for s in STATUS_ORDER
@@ -191,36 +205,24 @@ async def task_page(
     if not found and page > 0:  # a page that no longer exists: the last one
         total = await session.scalar(select(func.count()).select_from(query.subquery()))
         if total:
-            return await task_page(session, sel, today, zone, (total - 1) // size, size)
+            return await task_page(session, sel, today, zone, (total - 1) // size, size, keywords)
     rows = [_row(r, sel.category) for r in found]
     await settle(session, rows, today, zone)
     by_status = {s: int(getattr(found[0], s)) for s in STATUS_ORDER} if found else {}
     return Page(found[0].total if found else 0, rows, by_status)
 
 
-async def _page_by_words(session, sel, today, zone, page, size, keywords) -> Page:
-    """Words are matched without diacritics (domain.questions.find_words): the
-    database narrows the tasks down by patterns every match fits, the words
-    are checked, then the matches are read as any selection. A typo needs
+async def _with_words(session: AsyncSession, plan_id: int, keywords: tuple[str, ...]) -> list[int]:
+    """Tasks whose content holds the keywords, without diacritics
+    (domain.questions.find_words): the database narrows the tasks down by
+    patterns every match fits, then the words are checked. A typo needs
     every task's words."""
-    contents = select(Task.id, Task.content).where(Task.plan_id == sel.plan_id, Task.active.is_(True))
+    contents = select(Task.id, Task.content).where(Task.plan_id == plan_id, Task.active.is_(True))
     # SQLite's LIKE ignores the case of ASCII letters, all a pattern holds; ILIKE elsewhere.
     like = Task.content.like if session.bind.dialect.name == "sqlite" else Task.content.ilike
     narrowed = contents.where(*(like(pattern) for pattern in like_patterns(keywords)))
     found = find_words(keywords, dict((await session.execute(narrowed)).all()))
-    if not found:
-        found = find_words(keywords, dict((await session.execute(contents)).all()))
-    query, _ = _selected(sel, today)
-    query = query.where(Task.id.in_(found)).order_by(Task.due_date.is_(None), Task.due_date, Task.position)
-    rows = [_row(r, None) for r in await session.execute(query)] if found else []
-    if sel.category in (DONE_ON_TIME, DONE_LATE):
-        await settle(session, rows, today, zone)
-        rows = [row for row in rows if row.category == sel.category]
-    page = min(page, max(0, (len(rows) - 1) // size))
-    shown = rows[page * size : (page + 1) * size]
-    await settle(session, shown, today, zone)
-    by_status = {s: n for s in STATUS_ORDER if (n := sum(row.status == s for row in rows))}
-    return Page(len(rows), shown, by_status)
+    return found or find_words(keywords, dict((await session.execute(contents)).all()))
 
 
 def _row(r, category: str | None) -> TaskRow:
@@ -268,10 +270,11 @@ class Progress:
 
 async def progress(session: AsyncSession, sel: Selection, today: date, zone) -> Progress:
     """The four-way counts of the selected tasks, recurring ones apart, counted by the database."""
-    query, status = _selected(sel, today)
+    query, newest = _selected(sel, today, session.bind.dialect.name)
+    status = func.coalesce(newest.c.status, "not_started")
     category = case(
         (Task.recurring.is_(True), RECURRING),
-        (status == "done", case((_late(zone), DONE_LATE), else_=DONE_ON_TIME)),
+        (status == "done", case((_late(newest, zone), DONE_LATE), else_=DONE_ON_TIME)),
         (Task.due_date < today, OVERDUE),
         else_=OPEN_ON_TIME,
     )
@@ -313,13 +316,14 @@ async def units_not_reported(
                StatusUpdate.reported_at >= start_at, StatusUpdate.reported_at < end_at)
     )
     reported = set((await session.scalars(select(Unit.id).where(scope, sent.exists()))).all())
+    newest, joined = _newest_report(session.bind.dialect.name)
     silent = await session.execute(
         select(Assignment.unit_id, func.count())
         .join(Task, Task.id == Assignment.task_id)
-        .outerjoin(StatusUpdate, StatusUpdate.id == _newest(Task.id))
+        .outerjoin(newest, joined)
         .where(Assignment.role == "lead", Assignment.unit_id.is_not(None), in_plan,
                Assignment.unit_id.in_(select(Unit.id).where(scope, Unit.id.not_in(reported))),
-               func.coalesce(StatusUpdate.status, "not_started") != "done")
+               func.coalesce(newest.c.status, "not_started") != "done")
         .group_by(Assignment.unit_id)
     )
     found = [Silent(unit_id, count) for unit_id, count in silent]
