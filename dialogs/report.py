@@ -63,6 +63,9 @@ class TaskSlot(Slot):
             raise Invalid(t("report_pick_task_hint"))
         if not any(v.task.code == code for v, _ in await my_tasks(ctx, open_only=False)):
             raise Invalid(t("report_task_not_yours", code=code))
+        if data.get("corrects") and code != data.get("corrects_task"):
+            # Went back and chose another task: a new report, not a correction.
+            data.pop("corrects")
         return code
 
 
@@ -183,6 +186,8 @@ async def save_report(ctx, data: dict) -> list[Reply]:
     view = await _view(ctx, data["task"])
     evidence = data.get("evidence") or {}
     corrects = await ctx.session.get(StatusUpdate, data["corrects"]) if data.get("corrects") else None
+    if corrects is not None and corrects.reported_at + correction_window(ctx) < ctx.now:
+        return [Reply(t("correction_expired", hours=ctx.settings.correction_window_hours))]
     update = await add_update(
         ctx.session, view.task, status=data["status"], at=ctx.now, source=ctx.event.platform,
         reporter=ctx.person, percent=data.get("percent"), evidence=evidence.get("text"),

@@ -108,7 +108,7 @@ async def correct_last(ctx, args):
     if last.task_id not in views:
         return [Reply(t("correction_none", hours=ctx.settings.correction_window_hours))]
     code = views[last.task_id].task.code
-    return await ctx.start_form("report", {"task": code, "corrects": last.id}, ["task"])
+    return await ctx.start_form("report", {"task": code, "corrects": last.id, "corrects_task": code}, ["task"])
 
 
 @router.command("ketnoi", roles=("admin",))

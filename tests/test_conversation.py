@@ -308,3 +308,15 @@ async def test_a_file_is_accepted_as_evidence_and_stored_by_content(chat, org_ap
     digest, name = update.file_ref.split("/")
     assert name == "ke-hoach-181.pdf" and len(digest) == 64
     assert (org_app.settings.files_dir / update.file_ref).read_bytes() == b"%PDF-1.4 evidence"
+
+
+async def test_a_correction_confirmed_after_the_window_is_not_saved(chat, org_app):
+    await chat.say("canbo", "I.2 đang thực hiện 40%")
+    chat.later(hours=23)
+    await chat.say("canbo", "/sua")
+    for step in ("Đang thực hiện", "50", "Bỏ qua", "Bỏ qua"):
+        chat.later(minutes=30)
+        await (chat.say("canbo", step) if step == "50" else chat.choose("canbo", step))
+    out = await chat.choose("canbo", "Xác nhận")
+    assert "Đã quá 24 giờ" in out[0].text
+    assert [u.percent for u in await updates(org_app)] == [40]
