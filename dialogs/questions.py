@@ -85,6 +85,7 @@ async def _tasks(ctx, plan, query, org, units, page, names) -> tuple[Reply, int]
         plan.id, leads_of(org, units), query.area, query.statuses, query.category,
         window and window.start, window and window.end,
         roles=("lead", "coordinating") if query.intent == SEARCH and names["unit"] is None else ("lead",),
+        done_in=query.done_in,
     )
     found = await task_page(ctx.session, sel, ctx.today, ctx.zone, page, PAGE_SIZE, query.keywords)
     if query.intent == SEARCH and found.total == 1:

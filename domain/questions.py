@@ -56,7 +56,8 @@ class Query:
     area: str | None = None  # Roman code
     statuses: tuple[str, ...] = ()  # current status among these
     category: str | None = None  # domain.progress category as of today
-    window: Window | None = None  # due dates
+    window: Window | None = None  # due dates, or with done_in the days tasks were done
+    done_in: bool = False
     count: bool = False
     code: str | None = None
     keywords: tuple[str, ...] = ()  # phrases of the task's content, as typed
@@ -124,7 +125,8 @@ _words("status", ("not_started",), "chua trien khai", "chua thuc hien", "chua ba
        "chua lam gi", "chua dong den", "chua bat tay")
 _words("status", ("stuck",), "vuong mac", "kho khan", "gap kho khan", "gap vuong mac", "bi vuong", "vuong",
        "bi ket", "ach tac", "bi ach tac", "kho khan vuong mac", "vuong mac kho khan", "gap van de", "co van de",
-       "bi vuong mac", "dang vuong", "dang vuong mac", "bi kho khan", "vuong mac gi", "kho khan gi")
+       "bi vuong mac", "dang vuong", "dang vuong mac", "bi kho khan", "vuong mac gi", "kho khan gi",
+       "can lanh dao", "lanh dao xu ly", "xin y kien", "cho y kien", "can y kien", "xin chi dao", "can chi dao")
 _words("due", None, "sap den han", "sap het han", "gan den han", "gan het han", "sap toi han", "den han", "toi han",
        "sap dao han", "can hoan thanh", "phai hoan thanh", "can xong", "phai xong", "can lam", "phai lam",
        "sap han", "han chot", "deadline", "sap toi deadline", "sap den deadline", "sap den han chot", "toi han chot",
@@ -180,10 +182,11 @@ for _phrases, _markers in _AREA_TOPICS.items():
 
 # Filler: never at either end of a keyword phrase, never a unit on its own.
 STOP = set(
-    """a ah ai anh ay ba ban bay ben bi biet bot ca cac cai cam can chi cho chu co cua cung da dang day den deu di do
-    don dum duoc em gio giao giup ha hai hay hien hoac hoi hom it ke khi kia ky la lai lam len luc ma minh moi mot muon nam
-    nay ne neu nha nhat nhe nhi nhieu nho nhu nhung nua o oi ok on phai phong qua quy rang rat roi sau tai tat thang
-    thanks the them theo thi toan toi trong truoc tu tuan um uh va vao vay ve vi voi vui xem xin""".split()
+    """a ah ai anh ay ba ban bay ben bi biet bot ca cac cai cam can chi cho chu co cua cung da dang day den deu di
+    do don dum duoc em gio giao giup ha hai hay hien hoac hoi hom it ke khi kia ky la lai lam lau len luc ma minh
+    moi mot muon nam nay ne neu nha nhat nhe nhi nhieu nho nhu nhung nua o oi ok on phai phong qua quy rang rat roi
+    sau tai tat thang thanks the them theo thi toan toi trong truoc tu tuan um uh va vao vay ve vi voi vui xem
+    xin""".split()
 )
 _QUESTION_TAILS = {k for k, (kind, _) in _LEXICON.items() if kind in ("question", "tail")} | {"sao", "the nao", "ra sao"}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
@@ -323,6 +326,8 @@ class QuestionParser:
                     break
 
     def _resolve(self, read: _Read, start: int, end: int) -> bool:
+        if read.tokens[end - 1].word == "va":  # "TT PVHCC và phòng HCQT": two units, not one named "… và"
+            return False
         phrase = " ".join(t.raw for t in read.tokens[start:end])
         found = self.units.resolve(phrase)
         if found:
@@ -603,7 +608,12 @@ def _decide(read, today, asked, code, area, window, unit_phrase, units, keywords
             return None  # a bare status word: an officer answering a question long gone
         if not (statuses or category) and "remaining" in kinds:
             statuses = OPEN
-        return Query(LIST, **scope, statuses=statuses, category=category, window=window, count=count, keywords=keywords)
+        # "tuần này đã hoàn thành những việc gì": done this week, whatever the deadline.
+        done_in = window is not None and "due" not in kinds and "deadline" not in kinds and (
+            statuses == ("done",) or category in (DONE_ON_TIME, DONE_LATE)
+        )
+        return Query(LIST, **scope, statuses=statuses, category=category, window=window, done_in=done_in, count=count,
+                     keywords=keywords)
     if units or area:
         if listing and "how" not in kinds:
             return Query(LIST, **scope)

@@ -115,7 +115,9 @@ class UnitMentions:
 
 
 def _same(a: list[str], b: list[str]) -> bool:
-    return bool(a) and (a == b or one_slip(" ".join(a), " ".join(b)))
+    """The same words, or several words with one slip: a single word with a
+    slip is too often another word ("phòng mình" is not "Phòng Kinh tế")."""
+    return bool(a) and (a == b or (len(a) > 1 and one_slip(" ".join(a), " ".join(b))))
 
 
 def _type_fits(asked: str | None, actual: str | None) -> bool:

@@ -55,6 +55,7 @@ class Selection:
     start: date | None = None  # due dates, inclusive
     end: date | None = None
     roles: tuple[str, ...] = ("lead",)  # how the units work on the tasks
+    done_in: bool = False  # start and end are the days tasks were done, not due
 
 
 @dataclass
@@ -158,9 +159,9 @@ def _selected(sel: Selection, today: date, dialect: str):
             or_(Assignment.unit_id.in_(sel.leads.units), Assignment.group_id.in_(sel.leads.groups)),
         )
         query = query.where(Task.id.in_(assigned))
-    if sel.start is not None:
+    if sel.start is not None and not sel.done_in:
         query = query.where(Task.due_date >= sel.start)
-    if sel.end is not None:
+    if sel.end is not None and not sel.done_in:
         query = query.where(Task.due_date <= sel.end)
     if sel.statuses:
         query = query.where(status.in_(sel.statuses))
@@ -197,6 +198,8 @@ async def task_page(
     if sel.category in (DONE_ON_TIME, DONE_LATE):
         late = _late(newest, zone)
         query = query.where(status == "done", late if sel.category == DONE_LATE else ~late)
+    if sel.done_in:
+        query = query.where(status == "done", *_done_between(newest, sel, zone))
     counted = [func.count().over().label("total")] + [
         func.sum(case((status == s, 1), else_=0)).over().label(s) for s in STATUS_ORDER
     ]
@@ -210,6 +213,18 @@ async def task_page(
     await settle(session, rows, today, zone)
     by_status = {s: int(getattr(found[0], s)) for s in STATUS_ORDER} if found else {}
     return Page(found[0].total if found else 0, rows, by_status)
+
+
+def _done_between(newest, sel: Selection, zone):
+    """Done from the start of `sel.start` to the end of `sel.end`, local days;
+    a task whose newest report is before the start was done before it."""
+    conditions = []
+    if sel.start is not None:
+        start_at = datetime.combine(sel.start, time(0), zone)
+        conditions += [newest.c.reported_at >= start_at, _first_done(newest.c.task_id) >= start_at]
+    if sel.end is not None:
+        conditions.append(_first_done(newest.c.task_id) < datetime.combine(sel.end + timedelta(days=1), time(0), zone))
+    return conditions
 
 
 async def _with_words(session: AsyncSession, plan_id: int, keywords: tuple[str, ...]) -> list[int]:
