@@ -65,13 +65,16 @@ async def _page(ctx, query: Query, unit: int | None, page: int) -> tuple[Reply, 
     org = await ctx.org()
     scope = scope_of(ctx.person, org)
     units = scope if unit is None else (org.subtree(unit) if scope is None else org.subtree(unit) & scope)
-    area = await ctx.session.scalar(select(Area).where(Area.plan_id == plan.id, Area.code == query.area)) if query.area else None
+    area = None
+    if query.area:
+        area = await ctx.session.scalar(select(Area).where(Area.plan_id == plan.id, Area.code == query.area))
     # Whose tasks: the unit asked about, else the asker's own when they see only part of the plan.
     own = ctx.person.unit_id if scope is not None else None
     names = dict(unit=org.units[unit or own].name if unit or own else None, area=area, today=ctx.today)
     if query.intent == PROGRESS:
         window = query.window
-        sel = Selection(plan.id, leads_of(org, units), query.area, start=window and window.start, end=window and window.end)
+        start, end = (window.start, window.end) if window else (None, None)
+        sel = Selection(plan.id, leads_of(org, units), query.area, start=start, end=end)
         found = await progress(ctx.session, sel, ctx.today, ctx.zone)
         return Reply(render("questions/progress.j2", p=found, window=window, **names)), 1
     if query.intent == NOT_REPORTED:
@@ -83,7 +86,7 @@ async def _tasks(ctx, plan, query, org, units, page, names) -> tuple[Reply, int]
     window = query.window
     sel = Selection(
         plan.id, leads_of(org, units), query.area, query.statuses, query.category,
-        window and window.start, window and window.end,
+        window.start if window else None, window.end if window else None,
         roles=("lead", "coordinating") if query.intent == SEARCH and names["unit"] is None else ("lead",),
         done_in=query.done_in,
     )

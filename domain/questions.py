@@ -39,7 +39,8 @@ PHRASE_THRESHOLD = 85
 
 @dataclass(frozen=True)
 class Window:
-    """Due dates from `start` (None: any time before) to `end`, inclusive."""
+    """Days from `start` (None: any time before) to `end`, inclusive: of
+    deadlines, or (Query.done_in) of the days tasks were done."""
 
     start: date | None
     end: date
@@ -188,7 +189,8 @@ STOP = set(
     sau tai tat thang thanks the them theo thi toan toi trong truoc tu tuan um uh va vao vay ve vi voi vui xem
     xin""".split()
 )
-_QUESTION_TAILS = {k for k, (kind, _) in _LEXICON.items() if kind in ("question", "tail")} | {"sao", "the nao", "ra sao"}
+_QUESTION_TAILS = {k for k, (kind, _) in _LEXICON.items() if kind in ("question", "tail")}
+_QUESTION_TAILS |= {"sao", "the nao", "ra sao"}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 _SPELLED = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7}
 _BY_FIRST: dict[str, list[tuple[list[str], str]]] = {}
@@ -617,7 +619,8 @@ def _decide(read, today, asked, code, area, window, unit_phrase, units, keywords
     if units or area:
         if listing and "how" not in kinds:
             return Query(LIST, **scope)
-        if "how" in kinds or asked or not units:  # "lĩnh vực VII": its progress; a unit alone may be an answer astray
+        # "lĩnh vực VII" alone asks for its progress; a unit's name alone may be an answer gone astray.
+        if "how" in kinds or asked or not units:
             return Query(PROGRESS, **scope)
         return None
     if "noun" in kinds and (question or "list" in kinds or "plural" in kinds):

@@ -48,7 +48,8 @@ class _Name:
             words.pop()
         self.type, self.content = split_type(words)
         self.initials = "".join(w[0] for w in self.content)
-        self.acronyms = {fold(t) for t in re.split(r"[\s\-\u2013\u2014,./()&]+", text) if is_acronym(t)} & set(self.content)
+        tokens = re.split(r"[\s\-\u2013\u2014,./()&]+", text)
+        self.acronyms = {fold(t) for t in tokens if is_acronym(t)} & set(self.content)
 
 
 class UnitMentions:

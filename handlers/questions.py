@@ -41,7 +41,9 @@ async def parser_for(ctx) -> QuestionParser | None:
     for unit_id, alias in await ctx.session.execute(select(UnitAlias.unit_id, UnitAlias.alias).order_by(UnitAlias.id)):
         aliases.setdefault(unit_id, []).append(alias)
     units = tuple(sorted((u.id, u.name, tuple(aliases.get(u.id, ()))) for u in org.units.values()))
-    areas = await ctx.session.execute(select(Area.code, Area.name).where(Area.plan_id == plan.id).order_by(Area.position))
+    areas = await ctx.session.execute(
+        select(Area.code, Area.name).where(Area.plan_id == plan.id).order_by(Area.position)
+    )
     return _parser(units, tuple(tuple(a) for a in areas))
 
 

@@ -360,7 +360,8 @@ class TaskDetail:
 
 async def task_detail(session: AsyncSession, plan: Plan, code: str, today: date, zone) -> TaskDetail | None:
     task = await session.scalar(
-        select(Task).where(Task.plan_id == plan.id, func.upper(Task.code) == code.upper()).options(joinedload(Task.area))
+        select(Task).where(Task.plan_id == plan.id, func.upper(Task.code) == code.upper())
+        .options(joinedload(Task.area))
     )
     if task is None:
         return None
@@ -383,4 +384,6 @@ async def task_detail(session: AsyncSession, plan: Plan, code: str, today: date,
         done_at = (done_at or update.reported_at) if update.status == "done" else None
     done_on = done_at.astimezone(zone).date() if done_at else None
     category = classify(status, task.due_date, done_on, task.recurring, today)
-    return TaskDetail(task, task.area, assignments, names["lead"], names["coordinating"], updates, status, percent, category)
+    return TaskDetail(
+        task, task.area, assignments, names["lead"], names["coordinating"], updates, status, percent, category
+    )
