@@ -65,6 +65,9 @@ class Limits:
     overall_per_second: float = 30.0
     private_interval: float = 1.0  # seconds between two messages to one person
     group_per_minute: int = 20
+    # The platform counts arrivals in sliding windows; a send that leaves a
+    # little late must not put two inside one window's edge.
+    margin: float = 0.03
 
     def is_group(self, chat_id: str) -> bool:
         return chat_id.startswith("-")
@@ -74,14 +77,16 @@ TELEGRAM_LIMITS = Limits()
 
 
 class RateKeeper:
-    """Waits until a chat may get its next message: its own pace, then the overall pace."""
+    """Waits until a chat may get its next message: its own pace, then the
+    overall pace, each a sliding window over the moments sends really left."""
 
     def __init__(self, limits: Limits, monotonic: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable] = asyncio.sleep):
         self.limits = limits
         self.monotonic = monotonic
         self.sleep = sleep
-        self._next_overall = 0.0
+        self._overall: deque = deque()  # when the last sends left, oldest first
+        self._overall_size = max(1, int(limits.overall_per_second))
         self._next_private: dict[str, float] = {}
         self._group_sends: dict[str, deque] = defaultdict(deque)
         self._lock = asyncio.Lock()
@@ -89,20 +94,24 @@ class RateKeeper:
     async def wait_turn(self, chat_id: str) -> None:
         await self._wait_for_chat(chat_id)
         async with self._lock:  # overall slots are handed out one at a time
-            now = self.monotonic()
-            slot = max(now, self._next_overall)
-            self._next_overall = slot + 1.0 / self.limits.overall_per_second
-        if slot > now:
-            await self.sleep(slot - now)
+            window = self._overall_size / self.limits.overall_per_second
+            while len(self._overall) >= self._overall_size:
+                wait = self._overall[0] + window + self.limits.margin - self.monotonic()
+                if wait <= 0:
+                    self._overall.popleft()
+                else:
+                    await self.sleep(wait)
+            self._overall.append(self.monotonic())
         self._record(chat_id)
 
     async def _wait_for_chat(self, chat_id: str) -> None:
+        margin = self.limits.margin
         if self.limits.is_group(chat_id):
             sends = self._group_sends[chat_id]
-            while sends and sends[0] <= self.monotonic() - 60:
+            while sends and sends[0] <= self.monotonic() - 60 - margin:
                 sends.popleft()
             if len(sends) >= self.limits.group_per_minute:
-                await self.sleep(sends[0] + 60 - self.monotonic())
+                await self.sleep(sends[0] + 60 + margin - self.monotonic())
         else:
             wait = self._next_private.get(chat_id, 0.0) - self.monotonic()
             if wait > 0:
@@ -113,7 +122,7 @@ class RateKeeper:
         if self.limits.is_group(chat_id):
             self._group_sends[chat_id].append(now)
         else:
-            self._next_private[chat_id] = now + self.limits.private_interval
+            self._next_private[chat_id] = now + self.limits.private_interval + self.limits.margin
 
     def hold(self, chat_id: str, seconds: float) -> None:
         """After a 429: nothing more to this chat for a while."""
@@ -149,23 +158,38 @@ class Courier:
         self.retries_after_429 = 0
         self._round = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._progress = asyncio.Event()
+        self._queues: dict[str, deque] = defaultdict(deque)
+        self._workers: dict[str, asyncio.Task] = {}
+        self.low_water = 60  # claim more when fewer messages than this are waiting (~2 s at 30/s)
 
     def wake(self) -> None:
         """Something was just put in the outbox."""
         self._wake.set()
 
     async def deliver_pending(self) -> int:
-        """Claim what is pending and deliver it; how many messages were settled."""
+        """Deliver everything pending, then return how many messages were
+        settled. Each chat has its own worker, so a chat held by its limit
+        does not hold the others, and more is claimed while the queues run
+        low rather than after the slowest chat is done."""
         async with self._round:
-            async with self.sessions() as session, session.begin():
-                rows = await claim_pending(session, self.transport.platform, self.clock.now())
-            by_chat: dict[str, list] = defaultdict(list)
-            for row in rows:
-                by_chat[row.chat_id].append(row)
-            await asyncio.gather(*(self._deliver_chat(chat_rows) for chat_rows in by_chat.values()))
-        if rows and self.after_round is not None:
+            total = 0
+            while True:
+                if self._queued() < self.low_water:
+                    async with self.sessions() as session, session.begin():
+                        rows = await claim_pending(session, self.transport.platform, self.clock.now())
+                    for row in rows:
+                        self._queues[row.chat_id].append(row)
+                        if row.chat_id not in self._workers:
+                            self._workers[row.chat_id] = asyncio.create_task(self._work(row.chat_id))
+                    total += len(rows)
+                if not self._workers:
+                    break
+                self._progress.clear()
+                await self._progress.wait()
+        if total and self.after_round is not None:
             await self.after_round()
-        return len(rows)
+        return total
 
     async def run(self, idle: float = 1.0, stale_after: timedelta = timedelta(minutes=5)) -> None:
         async with self.sessions() as session, session.begin():
@@ -180,22 +204,34 @@ class Courier:
                     pass
                 self._wake.clear()
 
-    async def _deliver_chat(self, rows) -> None:
+    def _queued(self) -> int:
+        return sum(len(queue) for queue in self._queues.values())
+
+    async def _work(self, chat_id: str) -> None:
+        queue = self._queues[chat_id]
         moved_to: str | None = None
-        for row in rows:
-            message = as_outbound(row)
-            if moved_to:
-                message.chat_id = moved_to
-            status, error, attempts, sent_id = await self._send(message)
-            if status == "moved":
-                moved_to = error
-                if self.on_moved:
-                    await self.on_moved(row.chat_id, moved_to)
-                message.chat_id = moved_to
+        try:
+            while queue:
+                row = queue.popleft()
+                message = as_outbound(row)
+                if moved_to:
+                    message.chat_id = moved_to
                 status, error, attempts, sent_id = await self._send(message)
-            async with self.sessions() as session, session.begin():
-                await settle(session, row.id, status, self.clock.now(), error=error, attempts=attempts,
-                             platform_message_id=sent_id)
+                if status == "moved":
+                    moved_to = error
+                    if self.on_moved:
+                        await self.on_moved(row.chat_id, moved_to)
+                    message.chat_id = moved_to
+                    status, error, attempts, sent_id = await self._send(message)
+                async with self.sessions() as session, session.begin():
+                    await settle(session, row.id, status, self.clock.now(), error=error, attempts=attempts,
+                                 platform_message_id=sent_id)
+                self._progress.set()
+        finally:
+            del self._workers[chat_id]
+            if not queue:
+                self._queues.pop(chat_id, None)
+            self._progress.set()
 
     async def _send(self, message: Outbound) -> tuple[str, str | None, int, str | None]:
         attempts = 0

@@ -35,26 +35,30 @@ def as_outbound(row: OutboxMessage) -> Outbound:
 async def claim_pending(session: AsyncSession, platform: str, now: datetime, limit: int = 500) -> list[OutboxMessage]:
     """Take pending messages for sending, oldest first. Another process
     claiming at the same time gets none of the same rows."""
-    rows = (
+    query = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.platform == platform, OutboxMessage.status == "pending")
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list((await session.scalars(query)).all())
+    if not ids:
+        return []
+    claimed = (
         await session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.platform == platform, OutboxMessage.status == "pending")
-            .order_by(OutboxMessage.id)
-            .limit(limit)
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
+            .values(status="sending", claimed_at=now)
+            .returning(OutboxMessage.id)
         )
     ).all()
-    claimed = []
-    for row in rows:
-        result = await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
-            .values(status="sending", claimed_at=now)
-        )
-        if result.rowcount == 1:
-            claimed.append(row)
-    for row in claimed:
-        await session.refresh(row)
-    return claimed
+    rows = await session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(list(claimed))).order_by(OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)
 
 
 async def settle(session: AsyncSession, row_id: int, status: str, now: datetime, *, error: str | None = None,
