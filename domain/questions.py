@@ -600,9 +600,10 @@ def _decide(read, today, asked, code, area, window, unit_phrase, units, keywords
     if "not_reported" in kinds:
         return Query(NOT_REPORTED, unit=unit_phrase, units=units, window=window)
     if keywords and not filters and not count:
-        if listing or "progress" in kinds or units or area:
+        # Words to look for, when the question is about tasks: not "nhận được chưa?".
+        if any(k in kinds for k in ("noun", "list", "search", "question", "how", "progress")) or units or area:
             return Query(SEARCH, **scope, keywords=keywords)
-        return None
+        return Query(HELP) if question else None
     if "progress" in kinds:
         return Query(PROGRESS, **scope, window=window)
     if filters or count or "remaining" in kinds:

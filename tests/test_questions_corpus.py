@@ -353,6 +353,13 @@ CORPUS: list[tuple[str, Query | None]] = [
     ("trung tam tin hoc va cong bao", None),
     ("ok cảm ơn", None),
     ("cái gì vậy?", q(HELP)),
+    ("nhận được chưa?", q(HELP)),
+    ("em gửi báo cáo ạ", None),
+    ("xong rồi ạ", None),
+    ("em làm xong rồi", None),
+    ("mai em nộp", None),
+    ("báo cáo quý 1", None),
+    ("I.2", q(TASK, code="I.2")),
     ("hôm nay ăn gì?", q(SEARCH, keywords=("ăn",))),  # found nowhere: the answer says so, with examples
     ("bot ơi làm được gì?", q(HELP)),
 ]
