@@ -17,9 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import update
-
-from bot.digest import compose, load_source
+from bot.digest import compose, draw_charts, load_source
 from bot.recipients import Roster
 from domain.reminders import (
     Rules, report_stages, should_escalate, stages_between, standing_report_stage, standing_stage,
@@ -28,12 +26,11 @@ from domain.texts import render, t
 from domain.workdays import WorkCalendar, parse_hhmm
 from handlers.core import finish
 from handlers.events import PLATFORMS, Option, Outbound
-from storage.models import OutboxMessage, ReminderLog
+from storage.models import ReminderLog
 from storage.org import Organisation
-from storage.outbox import enqueue
 from storage.schedule import (
-    Claim, add_claims, all_snoozes, claimed_keys, digest_groups, drop_snoozes, finish_tick, last_tick,
-    lock_scheduler, people_on_leave, unanswered_reminders,
+    Claim, add_claims, all_snoozes, claimed_keys, digest_groups, drop_snoozes, enqueue_scheduled, finish_tick,
+    last_tick, lock_scheduler, log_reminders, people_on_leave, unanswered_reminders,
 )
 from storage.schedule_data import PersonRow, TaskRow, load_people, load_tasks
 from storage.tasks import current_plan
@@ -92,20 +89,16 @@ class Scheduler:
             await lock_scheduler(session, now)
             taken = await claimed_keys(session, [p.claim.key for p in planned])
             fresh = [p for p in planned if p.claim.key not in taken]
-            rows = await add_claims(session, [p.claim for p in fresh], now)
-            session.add_all(
-                ReminderLog(claim_id=rows[p.claim.key].id, task_id=task.id, unit_id=p.unit_id,
-                            people=[person.id for person in p.people], sent_at=now)
+            ids = await add_claims(session, [p.claim for p in fresh], now)
+            await log_reminders(session, [
+                {"claim_id": ids[p.claim.key], "task_id": task.id, "unit_id": p.unit_id,
+                 "people": [person.id for person in p.people], "sent_at": now}
                 for p in fresh if p.logged and p.unit_id is not None for task in p.tasks
-            )
+            ])
             drops += [p.extra["snooze_id"] for p in fresh if p.kind == "snooze"]
             await drop_snoozes(session, drops)
             result.messages = self._messages(fresh, roster, local.date()) if roster else []
-            stored = await enqueue(session, result.messages, now)
-            console = [row.id for row in stored if row.platform == "console"]
-            if console:  # printed by the caller: there is no courier for the console
-                await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(console))
-                                      .values(status="sent", sent_at=now, attempts=1))
+            await enqueue_scheduled(session, result.messages, now)
             if working:
                 await finish_tick(session, now)
             result.claimed = [p.claim.key for p in fresh]
@@ -145,8 +138,8 @@ class Scheduler:
         if digests:
             source = await load_source(session, self.settings, now, roster, tasks)
             for item in digests:
-                message = compose(source, item.extra["scope"], item.extra["platform"])
-                item.extra["message"] = message
+                item.extra["message"] = compose(source, item.extra["scope"], item.extra["platform"], draw=False)
+            await draw_charts(source.files_dir, [item.extra["message"] for item in digests])
             planned += digests
         return planned, drops, roster
 
@@ -289,14 +282,19 @@ class Scheduler:
         for item in fresh:
             for person in item.people:
                 per_person[person.id].append(item)
+        rendered: dict[tuple, tuple] = {}  # the officers of a unit mostly get the same items: render once
         for person_id in sorted(per_person):
             person = roster.people[person_id]
             account = roster.account(person)
             if account is None:
                 continue
             buttons = PLATFORMS[account.platform].buttons if account.platform in PLATFORMS else False
-            text, options = self._personal(per_person[person_id], roster, today, buttons)
-            messages.extend(finish(Outbound(account.platform, account.external_id, text, options)))
+            items = per_person[person_id]
+            key = (buttons, *(item.claim.key for item in items))
+            if key not in rendered:
+                rendered[key] = self._personal(items, roster, today, buttons)
+            text, options = rendered[key]
+            messages.extend(finish(Outbound(account.platform, account.external_id, text, list(options))))
         return messages
 
     def _personal(self, items: list[Planned], roster: Roster, today: date, buttons: bool):

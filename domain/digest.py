@@ -64,7 +64,11 @@ class Digest:
 
 def build(tasks, lead_units: Callable[[object], list[int]], unit_names: dict[int, str], scope: set[int] | None,
           scope_name: str | None, *, now: datetime, zone, period: Period, due_days: int = 14,
-          officers: dict[int, list[str]] | None = None, behind_count: int = 3) -> Digest:
+          officers: dict[int, list[str]] | None = None, behind_count: int = 3,
+          categories: Callable[[object], str] | None = None) -> Digest:
+    """`tasks` may be all the plan's tasks or only those some unit of the
+    scope leads (the rest are left out anyway); `categories` may serve the
+    tasks' categories as of today, worked out once for many digests."""
     local = now.astimezone(zone)
     today = local.date()
     since = now - timedelta(days=7)
@@ -75,12 +79,13 @@ def build(tasks, lead_units: Callable[[object], list[int]], unit_names: dict[int
     by_area: dict[str, list[int]] = {}
     area_names: dict[str, str] = {}
     officers = officers or {}
+    today_of = categories or (lambda task: task.category(today, zone))
     for task in tasks:
         units = lead_units(task)
         mine = units if scope is None else [u for u in units if u in scope]
         if not mine:
             continue
-        category = task.category(today, zone)
+        category = today_of(task)
         digest.counts.add(category)
         unit = "; ".join(unit_names.get(u, "") for u in mine[:2]) + ("…" if len(mine) > 2 else "")
         if task.status == "done" and task.done_at is not None and task.done_at > since:
@@ -116,7 +121,7 @@ def build(tasks, lead_units: Callable[[object], list[int]], unit_names: dict[int
     if digest.by_unit:
         unit_bars: dict[int, list[int]] = {}
         for task in tasks:
-            category = task.category(today, zone)
+            category = today_of(task)
             if category == RECURRING:
                 continue
             for u in lead_units(task):

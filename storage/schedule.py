@@ -7,10 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import GroupLink, PersonLeave, ReminderLog, ReminderSnooze, ScheduleClaim, SchedulerState
+from handlers.events import Outbound
+from storage.models import (
+    GroupLink, OutboxMessage, PersonLeave, ReminderLog, ReminderSnooze, ScheduleClaim, SchedulerState,
+)
 
 CHUNK = 500
 
@@ -52,11 +55,39 @@ async def claimed_keys(session: AsyncSession, keys) -> set[str]:
     return found
 
 
-async def add_claims(session: AsyncSession, claims: list[Claim], now: datetime) -> dict[str, ScheduleClaim]:
-    rows = {c.key: ScheduleClaim(key=c.key, kind=c.kind, target=c.target, period=c.period, created_at=now) for c in claims}
-    session.add_all(rows.values())
-    await session.flush()
-    return rows
+async def add_claims(session: AsyncSession, claims: list[Claim], now: datetime) -> dict[str, int]:
+    """Insert the claims (a repeated key fails the transaction); their ids by key."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(claims), CHUNK):
+        rows = [{"key": c.key, "kind": c.kind, "target": c.target, "period": c.period, "created_at": now}
+                for c in claims[start : start + CHUNK]]
+        result = await session.execute(insert(ScheduleClaim).returning(ScheduleClaim.id, ScheduleClaim.key), rows)
+        ids.update({key: claim_id for claim_id, key in result})
+    return ids
+
+
+async def log_reminders(session: AsyncSession, rows: list[dict]) -> None:
+    """ReminderLog rows (claim_id, task_id, unit_id, people, sent_at), in bulk."""
+    for start in range(0, len(rows), CHUNK * 4):
+        await session.execute(insert(ReminderLog), [{"answered_at": None, **row} for row in rows[start : start + CHUNK * 4]])
+
+
+async def enqueue_scheduled(session: AsyncSession, messages: list[Outbound], now: datetime) -> None:
+    """The outbox rows of scheduled messages, in bulk (storage.outbox.enqueue
+    writes them one ORM object at a time). Console messages have no courier:
+    the caller prints them, so they are stored as sent."""
+    rows = [
+        {
+            "platform": m.platform, "chat_id": m.chat_id, "text": m.text, "options": [[o.label, o.data] for o in m.options],
+            "files": list(m.files), "replace_message_id": None, "callback_id": None, "toast": False,
+            "status": "sent" if m.platform == "console" else "pending", "attempts": 1 if m.platform == "console" else 0,
+            "error": None, "created_at": now, "claimed_at": None, "sent_at": now if m.platform == "console" else None,
+            "platform_message_id": None,
+        }
+        for m in messages
+    ]
+    for start in range(0, len(rows), CHUNK * 2):
+        await session.execute(insert(OutboxMessage), rows[start : start + CHUNK * 2])
 
 
 # --- reminder log -----------------------------------------------------------
