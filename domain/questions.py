@@ -274,7 +274,7 @@ class QuestionParser:
         """The question a text asks, or None when it is not a question about
         the plan's tasks (officers' chatter, a report gone astray)."""
         read, parts = self._read(text, today)
-        return _decide(read, today, (text or "").strip().endswith("?"), *parts)
+        return _decide(read, today, (text or "").strip().endswith("?"), looks_like_question(text), *parts)
 
     def unread(self, text: str, today: date) -> list[str]:
         """Words that named nothing known: a unit or an area that does not exist."""
@@ -570,7 +570,7 @@ def _day(text: str, today: date) -> date | None:
 # --- what is asked -------------------------------------------------------------------------
 
 
-def _decide(read, today, asked, code, area, window, unit_phrase, units, keywords) -> Query | None:
+def _decide(read, today, asked, questioning, code, area, window, unit_phrase, units, keywords) -> Query | None:
     kinds = read.kinds
     statuses = tuple(dict.fromkeys(s for found in kinds.get("status", []) for s in found))
     categories = kinds.get("category", [])
@@ -586,9 +586,9 @@ def _decide(read, today, asked, code, area, window, unit_phrase, units, keywords
     elif window is not None and "deadline" in kinds and not (statuses or category):
         statuses = OPEN
     count = "count" in kinds
-    tail = bool(read.tokens) and read.tokens[-1].kind == "tail"
-    question = asked or tail or any(k in kinds for k in ("question", "how", "count"))
-    listing = any(k in kinds for k in ("noun", "list", "remaining", "search", "question")) or tail
+    question = questioning or any(k in kinds for k in ("question", "how", "count"))
+    particle = questioning and not asked  # "… không", "… chưa": asks for tasks; a bare "HCQT?" for progress
+    listing = particle or any(k in kinds for k in ("noun", "list", "remaining", "search", "question"))
     about_tasks = any(k in kinds for k in ("due", "deadline", "count", "noun", "list", "remaining"))
     if window is not None and keywords and not (about_tasks or statuses or category):
         window = None  # "hôm nay ăn gì?": a day, but no word about tasks

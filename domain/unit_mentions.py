@@ -66,6 +66,8 @@ class UnitMentions:
         """Whether a folded word may be part of a unit's name: one of their
         words, one slip from one, or initials."""
         if word not in self._may_name:
+            if len(self._may_name) > 10_000:  # every word anyone typed: keep it bounded
+                self._may_name.clear()
             self._may_name[word] = (
                 word in self.vocabulary or is_acronym(word) or any(one_slip(word, known) for known in self.vocabulary)
             )

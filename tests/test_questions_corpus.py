@@ -18,6 +18,7 @@ import pytest
 from domain.progress import DONE_LATE, DONE_ON_TIME, OPEN_ON_TIME, OVERDUE, RECURRING
 from domain.questions import (
     DUE_SOON_DAYS, HELP, LIST, NOT_REPORTED, OPEN, PROGRESS, SEARCH, TASK, Query, QuestionParser, Window,
+    looks_like_question,
 )
 from domain.unit_mentions import UnitMentions
 from domain.units import KnownUnit
@@ -414,3 +415,25 @@ def test_a_query_survives_a_conversation_state(parser):
         query = parser.parse(text, TODAY)
         if query is not None:
             assert Query.from_data(query.to_data(), query.units) == query
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("III.2 hoàn thành chưa?", True),
+        ("III.2 hoàn thành chưa", True),
+        ("III.2 xong chưa vậy", True),
+        ("III.2 vướng mắc gì", True),
+        ("III.2 đang thực hiện à", True),
+        ("III.2 hoàn thành ạ", False),  # politeness, not a question
+        ("III.2 hoàn thành, KH số 181/KH-VP ngày 23/02/2026", False),
+        ("I.3 vướng mắc, chờ kinh phí", False),
+        ("iii.2 dang thuc hien 60%", False),
+        ("I.2 chưa triển khai", False),
+        ("III.4 hoàn thành, QĐ 12", False),
+    ],
+)
+def test_a_line_that_asks_is_told_from_one_that_reports(text, asks):
+    """domain.questions.looks_like_question, which a one-line report should pass (see
+    test_questions_answers.py::test_a_question_about_a_task_is_not_recorded_as_a_report)."""
+    assert looks_like_question(text) is asks
