@@ -358,3 +358,15 @@ async def test_a_question_a_day_after_a_long_list_is_answered(chat):
     chat.sim.clock.set(START + timedelta(hours=25))
     [message] = await chat.say("lanhdao", "nhiệm vụ nào quá hạn?")
     assert message.text.startswith("Có 02 nhiệm vụ quá hạn")
+
+
+async def test_the_period_follows_the_decree_09_setting(org_app, tmp_path):
+    await load_question_plan(org_app, tmp_path)
+    settings = org_app.settings.model_copy(update={"period_mode": "decree09"})
+    chat = Chat(App(settings, org_app.sessions, org_app.clock), "console")
+    [message] = await chat.say("lanhdao", "đơn vị nào chưa báo cáo kỳ này")
+    assert message.text.splitlines() == [
+        "02/06 đơn vị chưa báo cáo quý II năm 2026 (từ 15/03/2026 đến 14/06/2026):",
+        "• Phòng Kinh tế — 01 nhiệm vụ chưa hoàn thành",
+        "• Phòng Quản trị - Tài vụ — 01 nhiệm vụ chưa hoàn thành",
+    ]
