@@ -10,9 +10,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from bot.scheduler import Scheduler
 from storage.db import create_engine, session_factory
-from storage.models import OutboxMessage, ReminderLog, ScheduleClaim
+from storage.models import OutboxMessage, ScheduleClaim
 from tests.conftest import VN
 from tests.schedule_fixture import load_fixture
 from tests.schedule_walk import Walk, at
