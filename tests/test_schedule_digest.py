@@ -120,3 +120,24 @@ def _script(tmp_path):
     path = tmp_path / "empty.jsonl"
     path.write_text("", encoding="utf-8")
     return path
+
+
+async def test_the_bot_ticks_every_interval_and_wakes_the_couriers(org_app):
+    import asyncio
+
+    from bot.run import run_scheduler
+
+    class Courier:
+        woken = 0
+
+        def wake(self):
+            self.woken += 1
+
+    org_app.clock.set(datetime(2026, 4, 15, 7, 30, tzinfo=VN))  # a working Wednesday: overdue tasks in the sample
+    org_app.settings.scheduler_interval_seconds = 0.05
+    stop, courier = asyncio.Event(), Courier()
+    task = asyncio.create_task(run_scheduler(org_app, stop, [courier]))
+    await asyncio.sleep(0.6)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert courier.woken == 1  # the first tick sent reminders; the next ones found them claimed
