@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from datetime import timedelta
+
 from bot.http import make_http_app, serve
 from bot.sample import ensure_sample
+from storage.conversations import forget_old_events
 
 log = logging.getLogger(__name__)
+
+KEEP_EVENTS = timedelta(hours=72)  # repeats are dropped for at least 48 h
 
 
 async def run_scheduler(app, stop: asyncio.Event, couriers=()) -> None:
@@ -16,12 +21,18 @@ async def run_scheduler(app, stop: asyncio.Event, couriers=()) -> None:
     from bot.scheduler import Scheduler
 
     scheduler = Scheduler(app.sessions, app.clock, app.settings)
+    last_cleanup = None
     while not stop.is_set():
         try:
             result = await scheduler.tick()
             if result.messages:
                 for courier in couriers:
                     courier.wake()
+            now = app.clock.now()
+            if last_cleanup is None or now - last_cleanup > timedelta(hours=1):
+                async with app.sessions() as session, session.begin():
+                    await forget_old_events(session, now - KEEP_EVENTS)
+                last_cleanup = now
         except Exception:
             log.exception("scheduler tick failed; the next one will try again")
         try:

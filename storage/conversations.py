@@ -24,8 +24,16 @@ async def claim_event(session: AsyncSession, platform: str, event_key: str, at: 
     return True
 
 
+CHAT_PLATFORMS = ("telegram", "zalo", "console")
+
+
 async def forget_old_events(session: AsyncSession, before: datetime) -> int:
-    result = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.processed_at < before))
+    """Drop the record of chat events handled before `before` (platforms keep
+    and resend updates for a day at most). Other claims in the table, such as
+    the monthly quota warnings, stay."""
+    result = await session.execute(
+        delete(ProcessedEvent).where(ProcessedEvent.processed_at < before, ProcessedEvent.platform.in_(CHAT_PLATFORMS))
+    )
     return result.rowcount or 0
 
 

@@ -320,3 +320,22 @@ async def test_a_correction_confirmed_after_the_window_is_not_saved(chat, org_ap
     out = await chat.choose("canbo", "Xác nhận")
     assert "Đã quá 24 giờ" in out[0].text
     assert [u.percent for u in await updates(org_app)] == [40]
+
+
+async def test_handled_events_are_remembered_for_at_least_48_hours(chat, org_app):
+    from bot.run import KEEP_EVENTS
+    from storage.conversations import claim_event, forget_old_events
+    from storage.models import ProcessedEvent
+
+    await chat.say("canbo", "I.2 đang thực hiện 30%", message_id=5)
+    async with org_app.sessions() as session, session.begin():
+        await claim_event(session, "quota", "zalo:2026-04:80", chat.clock.now())
+    chat.later(hours=47)
+    async with org_app.sessions() as session, session.begin():
+        assert await forget_old_events(session, chat.clock.now() - KEEP_EVENTS) == 0
+    assert await chat.say("canbo", "I.2 đang thực hiện 30%", message_id=5) == []
+    chat.later(hours=30)
+    async with org_app.sessions() as session, session.begin():
+        assert await forget_old_events(session, chat.clock.now() - KEEP_EVENTS) == 1
+        kept = [e.platform for e in await session.scalars(select(ProcessedEvent))]
+    assert kept == ["quota"]
