@@ -63,6 +63,9 @@ class Slot:
 class Form:
     name: str = ""
     slots: list[Slot] = []
+    # A form that only offers something (more of a list, a choice of unit)
+    # ends silently when it expires: the next message is handled afresh.
+    quiet_expiry: bool = False
 
     async def submit(self, ctx, data: dict) -> list[Reply]:
         raise NotImplementedError

@@ -197,6 +197,7 @@ async def _current(ctx, data) -> Reply:
 class QuestionForm(Form):
     name = "question"
     slots = [UnitSlot(), MoreSlot()]
+    quiet_expiry = True
 
     async def submit(self, ctx, data):
         if "passthrough" in data:

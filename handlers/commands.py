@@ -7,6 +7,7 @@ from sqlalchemy import select
 from dialogs.forms import Reply
 from dialogs.invite import InviteForm
 from dialogs.report import ReportForm, correction_window, is_overdue, my_tasks, save_report
+from domain.questions import looks_like_question
 from domain.reports import parse_quick_report, task_code
 from domain.texts import render, t
 from handlers.router import Router
@@ -132,6 +133,8 @@ async def invite(ctx, args):
 
 @router.text
 async def quick_report(ctx, text):
+    if looks_like_question(text):  # "III.2 hoàn thành chưa?" asks, it does not report
+        return None
     quick = parse_quick_report(text)
     if quick is None:
         return None

@@ -171,6 +171,8 @@ class Core:
         ttl = timedelta(hours=ctx.settings.dialog_ttl_hours)
         stale = ctx.state is not None and expired(ctx.state, ctx.now, ttl)
         if stale:
+            form = self.router.forms.get(ctx.state.dialog)
+            stale = form is None or not form.quiet_expiry
             await ctx.clear_state()
 
         if text.startswith("/"):

@@ -168,7 +168,7 @@ class Assignment(Base):
     """A unit or a unit group on a task, as lead ("lead") or coordinating ("coordinating")."""
 
     __tablename__ = "assignments"
-    __table_args__ = (Index("ix_assignments_unit", "unit_id", "role"),)
+    __table_args__ = (Index("ix_assignments_unit", "unit_id", "role"), Index("ix_assignments_task", "task_id", "role"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
@@ -376,6 +376,18 @@ class ReminderLog(Base):
     people: Mapped[list] = mapped_column(JSON, default=list)  # person ids reminded
     sent_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]  # a snooze acknowledges; a status update answers by itself
+
+
+class ReminderMessage(Base):
+    """The tasks one person was reminded of at one tick ("Nhắc lại sau" on that message snoozes them)."""
+
+    __tablename__ = "reminder_messages"
+    __table_args__ = (Index("ix_reminder_messages_person", "person_id", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    task_ids: Mapped[list] = mapped_column(JSON, default=list)
+    sent_at: Mapped[datetime]
 
 
 class ReminderSnooze(Base):
