@@ -30,7 +30,7 @@ from storage.models import ReminderLog
 from storage.org import Organisation
 from storage.schedule import (
     Claim, add_claims, all_snoozes, claimed_keys, digest_groups, drop_snoozes, enqueue_scheduled, finish_tick,
-    last_tick, lock_scheduler, log_reminders, people_on_leave, unanswered_reminders,
+    last_tick, lock_scheduler, log_messages, log_reminders, people_on_leave, unanswered_reminders,
 )
 from storage.schedule_data import PersonRow, TaskRow, load_people, load_tasks
 from storage.tasks import current_plan
@@ -97,8 +97,10 @@ class Scheduler:
             ])
             drops += [p.extra["snooze_id"] for p in fresh if p.kind == "snooze"]
             await drop_snoozes(session, drops)
-            result.messages = self._messages(fresh, roster, local.date()) if roster else []
+            reminded: list[dict] = []
+            result.messages = self._messages(fresh, roster, local.date(), reminded, now) if roster else []
             await enqueue_scheduled(session, result.messages, now)
+            await log_messages(session, reminded)
             if working:
                 await finish_tick(session, now)
             result.claimed = [p.claim.key for p in fresh]
@@ -272,7 +274,8 @@ class Scheduler:
 
     # --- messages -----------------------------------------------------------
 
-    def _messages(self, fresh: list[Planned], roster: Roster, today: date) -> list[Outbound]:
+    def _messages(self, fresh: list[Planned], roster: Roster, today: date, reminded: list[dict],
+                  now: datetime) -> list[Outbound]:
         messages: list[Outbound] = []
         for item in fresh:
             if item.kind == "digest":
@@ -295,6 +298,9 @@ class Scheduler:
                 rendered[key] = self._personal(items, roster, today, buttons)
             text, options = rendered[key]
             messages.extend(finish(Outbound(account.platform, account.external_id, text, list(options))))
+            tasks = list(dict.fromkeys(task.id for item in items if item.logged for task in item.tasks))
+            if tasks:
+                reminded.append({"person_id": person_id, "task_ids": tasks, "sent_at": now})
         return messages
 
     def _personal(self, items: list[Planned], roster: Roster, today: date, buttons: bool):

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.events import Outbound
 from storage.models import (
-    GroupLink, OutboxMessage, PersonLeave, ReminderLog, ReminderSnooze, ScheduleClaim, SchedulerState,
+    GroupLink, OutboxMessage, PersonLeave, ReminderLog, ReminderMessage, ReminderSnooze, ScheduleClaim,
+    SchedulerState,
 )
 
 CHUNK = 500
@@ -103,15 +104,17 @@ async def unanswered_reminders(session: AsyncSession, since: datetime) -> list[R
 
 async def latest_reminded_tasks(session: AsyncSession, person_id: int, since: datetime) -> list[int]:
     """The tasks of the newest reminder a person got since `since`."""
-    rows = (await session.execute(
-        select(ReminderLog.task_id, ReminderLog.sent_at, ReminderLog.people)
-        .where(ReminderLog.sent_at >= since).order_by(ReminderLog.sent_at.desc(), ReminderLog.id)
-    )).all()
-    mine = [(task_id, sent_at) for task_id, sent_at, people in rows if person_id in (people or [])]
-    if not mine:
-        return []
-    newest = mine[0][1]
-    return list(dict.fromkeys(task_id for task_id, sent_at in mine if sent_at == newest))
+    return list(await session.scalar(
+        select(ReminderMessage.task_ids)
+        .where(ReminderMessage.person_id == person_id, ReminderMessage.sent_at >= since)
+        .order_by(ReminderMessage.sent_at.desc(), ReminderMessage.id.desc()).limit(1)
+    ) or [])
+
+
+async def log_messages(session: AsyncSession, rows: list[dict]) -> None:
+    """Who was reminded of which tasks at this tick (person_id, task_ids, sent_at), in bulk."""
+    for start in range(0, len(rows), CHUNK * 2):
+        await session.execute(insert(ReminderMessage), rows[start : start + CHUNK * 2])
 
 
 async def acknowledge(session: AsyncSession, person_id: int, task_ids: list[int], now: datetime) -> None:

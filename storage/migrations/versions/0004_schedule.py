@@ -1,4 +1,4 @@
-"""schedule: claims, reminder log, snoozes, leave, scheduler state, group digest settings
+"""schedule: claims, reminder log and messages, snoozes, leave, scheduler state, group digest settings
 
 Revision ID: 0004
 Revises: 0003
@@ -43,6 +43,17 @@ def upgrade() -> None:
     with op.batch_alter_table('reminder_log', schema=None) as batch_op:
         batch_op.create_index('ix_reminder_log_open', ['answered_at', 'sent_at'], unique=False)
         batch_op.create_index('ix_reminder_log_task', ['task_id', 'unit_id'], unique=False)
+
+    op.create_table('reminder_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('task_ids', sa.JSON(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_reminder_messages_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_messages'))
+    )
+    with op.batch_alter_table('reminder_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_reminder_messages_person', ['person_id', 'sent_at'], unique=False)
 
     op.create_table('reminder_snoozes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -90,6 +101,9 @@ def downgrade() -> None:
     op.drop_table('scheduler_state')
     op.drop_table('person_leaves')
     op.drop_table('reminder_snoozes')
+    with op.batch_alter_table('reminder_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_reminder_messages_person')
+    op.drop_table('reminder_messages')
     with op.batch_alter_table('reminder_log', schema=None) as batch_op:
         batch_op.drop_index('ix_reminder_log_task')
         batch_op.drop_index('ix_reminder_log_open')
