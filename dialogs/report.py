@@ -35,6 +35,18 @@ async def my_tasks(ctx, open_only: bool = True) -> list[tuple[TaskView, str]]:
     return mine
 
 
+async def my_task(ctx, code: str) -> TaskView | None:
+    """One task of the person's (any status), or None: without loading the others."""
+    cache = ctx.cache.setdefault("views", {})
+    if code not in cache:
+        plan = await current_plan(ctx.session)
+        views = await task_views(ctx.session, plan, codes=[code]) if plan else []
+        org = await ctx.org()
+        scope = scope_of(ctx.person, org)
+        cache[code] = next((v for v in views if org.role_of(v.task.assignments, scope)), None)
+    return cache[code]
+
+
 def is_overdue(view: TaskView, today) -> bool:
     return classify(view.status, view.task.due_date, None, view.task.recurring, today) == OVERDUE
 
@@ -61,7 +73,7 @@ class TaskSlot(Slot):
         code = answer.option[2:] if answer.option and answer.option.startswith("t:") else task_code(answer.text)
         if code is None:
             raise Invalid(t("report_pick_task_hint"))
-        if not any(v.task.code == code for v, _ in await my_tasks(ctx, open_only=False)):
+        if await my_task(ctx, code) is None:
             raise Invalid(t("report_task_not_yours", code=code))
         if data.get("corrects") and code != data.get("corrects_task"):
             # Went back and chose another task: a new report, not a correction.
@@ -76,7 +88,7 @@ class StatusSlot(Slot):
     name = "status"
 
     async def ask(self, ctx, data):
-        view = await _view(ctx, data["task"])
+        view = await my_task(ctx, data["task"])
         options = [Option(t("status_label", status=s), d) for s, d in STATUS_OPTIONS]
         return Reply(render("chat/report_ask_status.j2", view=view), options)
 
@@ -117,7 +129,7 @@ class EvidenceSlot(Slot):
         return data.get("status") == "done" and bool(view.task.evidence)
 
     async def ask(self, ctx, data):
-        view = await _view(ctx, data["task"])
+        view = await my_task(ctx, data["task"])
         required = self.required(view, data)
         options = [] if required else [Option(t("skip"), "skip")]
         return Reply(render("chat/report_ask_evidence.j2", view=view, required=required), options)
@@ -126,7 +138,7 @@ class EvidenceSlot(Slot):
         if answer.file is not None:
             ref = store_file(ctx.settings.files_dir, answer.file.path, answer.file.name)
             return {"text": answer.text or answer.file.name, "file": ref}
-        view = await _view(ctx, data["task"])
+        view = await my_task(ctx, data["task"])
         if answer.option == "skip" or not answer.text.strip():
             if self.required(view, data):
                 raise Invalid(t("evidence_required", evidence=view.task.evidence))
@@ -158,7 +170,7 @@ class ConfirmSlot(Slot):
     name = "confirm"
 
     async def ask(self, ctx, data):
-        view = await _view(ctx, data["task"])
+        view = await my_task(ctx, data["task"])
         options = [Option(t("confirm_yes"), "c:yes"), Option(t("confirm_edit"), "c:edit"), Option(t("confirm_cancel"), "c:cancel")]
         return Reply(render("chat/report_summary.j2", view=view, d=data, confirmed=False), options)
 
@@ -183,7 +195,7 @@ class ReportForm(Form):
 
 
 async def save_report(ctx, data: dict) -> list[Reply]:
-    view = await _view(ctx, data["task"])
+    view = await my_task(ctx, data["task"])
     evidence = data.get("evidence") or {}
     corrects = await ctx.session.get(StatusUpdate, data["corrects"]) if data.get("corrects") else None
     if corrects is not None and corrects.reported_at + correction_window(ctx) < ctx.now:
@@ -207,14 +219,6 @@ async def notify_leaders_of_stuck(ctx, view: TaskView, update: StatusUpdate) -> 
         identity = reachable_identity(leader, ctx.event.platform)
         if identity is not None:
             ctx.send(identity.platform, identity.external_id, Reply(text))
-
-
-async def _view(ctx, code: str) -> TaskView:
-    cache = ctx.cache.setdefault("views", {})
-    if code not in cache:
-        for view, _ in await my_tasks(ctx, open_only=False):
-            cache[view.task.code] = view
-    return cache[code]
 
 
 def correction_window(ctx) -> timedelta:

@@ -6,13 +6,13 @@ from sqlalchemy import select
 
 from dialogs.forms import Reply
 from dialogs.invite import InviteForm
-from dialogs.report import ReportForm, correction_window, is_overdue, my_tasks, save_report
+from dialogs.report import ReportForm, correction_window, is_overdue, my_task, my_tasks, save_report
 from domain.questions import looks_like_question
 from domain.reports import parse_quick_report, task_code
 from domain.texts import render, t
 from handlers.router import Router
 from storage.conversations import link_group, redeem_invite
-from storage.models import StatusUpdate
+from storage.models import StatusUpdate, Task
 from storage.org import scope_of
 from storage.tasks import current_plan, find_task, history
 from storage.units import UnitError, find_unit
@@ -64,7 +64,7 @@ async def report(ctx, args):
     if args and code is None:
         return [Reply(t("report_pick_task_hint"))]
     if code is not None:
-        if not any(v.task.code == code for v, _ in await my_tasks(ctx, open_only=False)):
+        if await my_task(ctx, code) is None:
             return [Reply(t("report_task_not_yours", code=code))]
         return await ctx.start_form("report", {"task": code}, ["task"])
     return await ctx.start_form("report")
@@ -105,10 +105,9 @@ async def correct_last(ctx, args):
     )
     if last is None or last.reported_at + correction_window(ctx) < ctx.now:
         return [Reply(t("correction_none", hours=ctx.settings.correction_window_hours))]
-    views = {v.task.id: v for v, _ in await my_tasks(ctx, open_only=False)}
-    if last.task_id not in views:
+    code = await ctx.session.scalar(select(Task.code).where(Task.id == last.task_id))
+    if await my_task(ctx, code) is None:
         return [Reply(t("correction_none", hours=ctx.settings.correction_window_hours))]
-    code = views[last.task_id].task.code
     return await ctx.start_form("report", {"task": code, "corrects": last.id, "corrects_task": code}, ["task"])
 
 
@@ -138,10 +137,9 @@ async def quick_report(ctx, text):
     quick = parse_quick_report(text)
     if quick is None:
         return None
-    mine = {v.task.code: v for v, _ in await my_tasks(ctx, open_only=False)}
-    if quick.code not in mine:
+    view = await my_task(ctx, quick.code)
+    if view is None:
         return [Reply(t("report_task_not_yours", code=quick.code))]
-    view = mine[quick.code]
     data = {"task": quick.code, "status": quick.status}
     filled = ["task", "status"]
     if quick.status == "in_progress":

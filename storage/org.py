@@ -14,22 +14,23 @@ from storage.models import Assignment, ChatIdentity, Person, Unit, UnitGroup, Un
 
 @dataclass
 class Organisation:
-    units: dict[int, Unit]
+    units: dict[int, object]  # rows with id, name, parent_id
     children: dict[int | None, list[int]]
     all_unit_groups: set[int]
     members: dict[int, set[int]]  # group id -> unit ids
 
     @classmethod
     async def load(cls, session: AsyncSession) -> Organisation:
-        units = {u.id: u for u in await session.scalars(select(Unit))}
+        # Plain rows (id, name, parent_id), not ORM objects: this runs on most events.
+        units = {u.id: u for u in await session.execute(select(Unit.id, Unit.name, Unit.parent_id))}
         children: dict[int | None, list[int]] = {}
         for unit in units.values():
             children.setdefault(unit.parent_id, []).append(unit.id)
-        groups = {g.id: g for g in await session.scalars(select(UnitGroup))}
+        groups = dict((await session.execute(select(UnitGroup.id, UnitGroup.all_units))).all())
         members: dict[int, set[int]] = {gid: set() for gid in groups}
         for row in await session.execute(select(UnitGroupMember.group_id, UnitGroupMember.unit_id)):
             members[row.group_id].add(row.unit_id)
-        return cls(units, children, {gid for gid, g in groups.items() if g.all_units}, members)
+        return cls(units, children, {gid for gid, all_units in groups.items() if all_units}, members)
 
     def subtree(self, unit_id: int | None) -> set[int] | None:
         """The unit and every unit below it; None means the whole organisation."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from domain.text import collapse, key
 from domain.texts import t
@@ -140,5 +140,5 @@ async def person_by_identity(session: AsyncSession, platform: str, user_id: str)
         select(Person)
         .join(ChatIdentity)
         .where(ChatIdentity.platform == platform, ChatIdentity.external_id == user_id)
-        .options(selectinload(Person.unit))
+        .options(joinedload(Person.unit))
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from domain.progress import classify
 from storage.models import Area, Assignment, Person, Plan, StatusUpdate, Task
@@ -62,7 +62,7 @@ def newest_updates_query(task_ids=None, as_of: datetime | None = None):
 
 
 async def newest_updates(session: AsyncSession, task_ids=None, as_of: datetime | None = None) -> dict[int, StatusUpdate]:
-    query = newest_updates_query(task_ids, as_of).options(selectinload(StatusUpdate.reporter))
+    query = newest_updates_query(task_ids, as_of).options(joinedload(StatusUpdate.reporter))
     return {update.task_id: update for update in await session.scalars(query)}
 
 
@@ -88,24 +88,28 @@ async def done_since(session: AsyncSession, task_ids: list[int], as_of: datetime
 
 
 async def task_views(
-    session: AsyncSession, plan: Plan, active_only: bool = True, as_of: datetime | None = None
+    session: AsyncSession, plan: Plan, active_only: bool = True, as_of: datetime | None = None,
+    codes: list[str] | None = None,
 ) -> list[TaskView]:
-    """Every task of a plan with its units and its status now, or as it was at `as_of`."""
+    """Every task of a plan (or those with these codes) with its units and its
+    status now, or as it was at `as_of`."""
     query = (
         select(Task)
         .where(Task.plan_id == plan.id)
         .options(
-            selectinload(Task.area),
-            selectinload(Task.assignments).selectinload(Assignment.unit),
-            selectinload(Task.assignments).selectinload(Assignment.group),
+            joinedload(Task.area),
+            selectinload(Task.assignments).options(joinedload(Assignment.unit), joinedload(Assignment.group)),
         )
         .order_by(Task.position)
     )
     if active_only:
         query = query.where(Task.active.is_(True))
+    if codes is not None:
+        query = query.where(Task.code.in_(codes))
     tasks = (await session.scalars(query)).all()
     latest = await newest_updates(session, [task.id for task in tasks], as_of) if tasks else {}
-    done = await done_since(session, [tid for tid, u in latest.items() if u.status == "done"], as_of)
+    done_ids = [tid for tid, u in latest.items() if u.status == "done"]
+    done = await done_since(session, done_ids, as_of) if done_ids else {}
     views = []
     for task in tasks:
         names = {"lead": [], "coordinating": []}
