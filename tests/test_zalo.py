@@ -282,3 +282,32 @@ async def test_the_token_is_not_logged(people, fake, caplog):
         assert fake.token not in caplog.text
     finally:
         await harness.close()
+
+
+async def test_a_leader_asks_a_question_on_zalo(zalo, people):
+    text = await zalo.say(TOP, "nhiem vu nao qua han?")
+    assert "quá hạn" in text and "V.2" in text  # due 31/12/2025, open
+
+
+async def test_the_weekly_digest_reaches_a_linked_zalo_group(people, fake):
+    from datetime import datetime
+
+    from bot.scheduler import Scheduler
+    from storage.conversations import link_group
+    from tests.conftest import VN
+
+    friday = datetime(2026, 4, 17, 16, 0, tzinfo=VN)
+    async with people.sessions() as session, session.begin():
+        await link_group(session, "zalo", "zg-phong-hcqt", None, None, people.clock.now())
+    harness = Harness(people, fake)
+    try:
+        result = await Scheduler(people.sessions, people.clock, people.settings).tick(friday)
+        assert any(m.chat_id == "zg-phong-hcqt" for m in result.messages)
+        await harness.zalo.courier.deliver_pending()
+        [digest] = fake.texts("zg-phong-hcqt")
+        assert "Chi tiết: /tiendo" in digest and len(digest) <= 2000
+        await Scheduler(people.sessions, people.clock, people.settings).tick(friday)
+        await harness.zalo.courier.deliver_pending()
+        assert len(fake.texts("zg-phong-hcqt")) == 1  # once only
+    finally:
+        await harness.close()
