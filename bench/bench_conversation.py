@@ -88,6 +88,7 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2026, 4, 15, 8, 0, tzinfo=VN)
 PLATFORM = "console"
 GOAL_EPS = 300.0
+PRODUCT_DIRS = ("bot", "handlers", "dialogs", "domain", "storage", "templates")
 GOAL_RATIO = 2.0
 
 # --- generated people ----------------------------------------------------------
@@ -549,11 +550,17 @@ async def check_minimal(sessions, inbounds: list[Inbound]) -> None:
 
 
 def git_commit() -> str:
+    """The commit, and whether the product's own files differ from it."""
     try:
-        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True).stdout.strip()
+        changed = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", *PRODUCT_DIRS],
+                                 capture_output=True, text=True).stdout.splitlines()
     except OSError:
         return "?"
-    return out.stdout.strip() or "?"
+    if not head:
+        return "?"
+    return head + (f" + uncommitted changes in {len(changed)} product files" if changed else "")
 
 
 def med(values) -> float:
