@@ -6,7 +6,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChatIdentity, DialogState, GroupLink, Invite, Person, ProcessedEvent
@@ -16,12 +17,13 @@ async def claim_event(session: AsyncSession, platform: str, event_key: str, at: 
     """Record an event as processed; False when it already was. The row is
     written first in the transaction, so concurrent deliveries of one event
     queue behind each other and the second one finds the first's row."""
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedEvent(platform=platform, event_key=event_key, processed_at=at))
-    except IntegrityError:
-        return False
-    return True
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(ProcessedEvent)
+        .values(platform=platform, event_key=event_key, processed_at=at)
+        .on_conflict_do_nothing(index_elements=["platform", "event_key"])
+    )
+    return result.rowcount == 1
 
 
 CHAT_PLATFORMS = ("telegram", "zalo", "console")
