@@ -248,8 +248,8 @@ def newest_join(dialect: str) -> str:
     """Each task's newest report as each database does it best: PostgreSQL
     hash-joins on a correlated subquery, so LATERAL there."""
     if dialect == "postgresql":
-        return (f"LEFT JOIN LATERAL (SELECT s.status, s.percent FROM status_updates s WHERE s.task_id = t.id "
-                f"ORDER BY s.reported_at DESC, s.id DESC LIMIT 1) u ON TRUE")
+        return ("LEFT JOIN LATERAL (SELECT s.status, s.percent FROM status_updates s WHERE s.task_id = t.id "
+                "ORDER BY s.reported_at DESC, s.id DESC LIMIT 1) u ON TRUE")
     return f"LEFT JOIN status_updates u ON u.id = ({NEWEST})"
 
 SINCE = """(SELECT n.{column} FROM status_updates n WHERE n.task_id = t.id AND n.status <> 'done'

@@ -73,7 +73,7 @@ class Context:
             data=dict(data or {}), filled=list(filled or []), options=[], updated_at=self.now,
         )
         self.session.add(self.state)
-        return await self._advance(self.router.forms[name])
+        return await self.ask_next(self.router.forms[name])
 
     async def clear_state(self) -> None:
         if self.state is not None:
@@ -86,7 +86,8 @@ class Context:
                 self.session.expunge(self.state)
             self.state = None
 
-    async def _advance(self, form: Form) -> list[Reply]:
+    async def ask_next(self, form: Form) -> list[Reply]:
+        """Ask the form's next unanswered slot, or submit it when none is left."""
         slot = form.next_slot(self.state.data)
         if slot is None:
             data = dict(self.state.data)
@@ -101,24 +102,24 @@ class Context:
         form = self.router.forms[self.state.dialog]
         slot = form.next_slot(self.state.data)
         if slot is None:  # a form whose last answer was saved but not submitted
-            return await self._advance(form)
+            return await self.ask_next(form)
         data = dict(self.state.data)
         try:
             value = await slot.accept(self, data, answer)
         except Invalid as invalid:
             self.state.data = data
-            reply = (await self._advance(form))[0]
+            reply = (await self.ask_next(form))[0]
             if invalid.hint:
                 reply.text = f"{invalid.hint}\n\n{reply.text}"
             return [reply]
         except Restart as restart:
             self.state.data = {k: v for k, v in data.items() if k in restart.keep}
             self.state.filled = [name for name in self.state.filled if name in restart.keep]
-            return await self._advance(form)
+            return await self.ask_next(form)
         data[slot.name] = value
         self.state.data = data
         self.state.filled = [*self.state.filled, slot.name]
-        return await self._advance(form)
+        return await self.ask_next(form)
 
     async def back(self) -> list[Reply]:
         form = self.router.forms[self.state.dialog]
@@ -127,7 +128,7 @@ class Context:
             name = filled.pop()
             self.state.data = {k: v for k, v in self.state.data.items() if k != name}
             self.state.filled = filled
-        return await self._advance(form)
+        return await self.ask_next(form)
 
 
 class Core:
@@ -194,7 +195,7 @@ class Core:
         if ctx.state is not None:
             options = [Option(label, data) for label, data in ctx.state.options]
             if event.option is not None and event.option not in {o.data for o in options}:
-                return [Reply(t("option_expired"), toast=True)] + await ctx._advance(self.router.forms[ctx.state.dialog])
+                return [Reply(t("option_expired"), toast=True)] + await ctx.ask_next(self.router.forms[ctx.state.dialog])
             if event.option is None and fold(text).strip(" .!") in _BACK:
                 return await ctx.back()
             chosen = event.option or match_option(text, options)

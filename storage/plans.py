@@ -142,6 +142,7 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: st
     for code in retired:
         existing[code].active = False
     await session.flush()
+    group_names = book.groups_by_name()
     return ImportSummary(
         plan=plan.name,
         year=plan.year,
@@ -151,8 +152,8 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: st
         updated_tasks=updated,
         unchanged_tasks=unchanged,
         retired_tasks=retired,
-        units=[name for name in referenced if name not in book.groups_by_name()],
+        units=[name for name in referenced if name not in group_names],
         new_units=[unit.name for unit in book.new_units],
-        groups=[name for name in referenced if name in book.groups_by_name()],
+        groups=[name for name in referenced if name in group_names],
         warnings=warnings,
     )

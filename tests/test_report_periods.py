@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.periods import CALENDAR, DECREE09, PeriodError, make_period
+from domain.periods import DECREE09, PeriodError, make_period
 from domain.report_counts import TaskState, summarise
 from domain.report_periods import choices, due_window, following_period, parse_period_text, period_code
 from domain.report_text import format_measure, format_number, long_date, sentence_case

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import timedelta
-
 import aiohttp
 import pytest
 from sqlalchemy import select
