@@ -298,7 +298,8 @@ async def cmd_import_status(app: App, args) -> int:
         plan = await _report_plan(session, args.plan_year)
         person = await _person_by_user_id(session, args.by) if args.by else None
         try:
-            outcome = await import_status_file(session, plan, path, now=app.clock.now(), zone=app.settings.zone, reporter=person)
+            outcome = await import_status_file(session, plan, path, now=app.clock.now(), zone=app.settings.zone,
+                                               reporter=person, timeout=app.settings.file_parse_seconds)
         except StatusFormError as error:
             raise CliError(str(error))
         if outcome.errors:
