@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.sample import ensure_sample
 from domain.clock import Clock, FixedClock, SystemClock
 from domain.report_text import slug
+from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT, clean
 from domain.texts import configure, render, t
 from storage.db import create_engine, migrate, session_factory
 from storage.importers.plan_file import parse_plan_file
@@ -35,6 +36,15 @@ from domain.report_periods import parse_period_text
 
 class CliError(Exception):
     """One clear line for the user, and a non-zero exit."""
+
+
+class Parser(argparse.ArgumentParser):
+    """Arguments become stored text (notes, evidence, names, file names):
+    cleaned of control characters as chat messages are (domain/sanitize.py)."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        args = sys.argv[1:] if args is None else args
+        return super().parse_known_args([clean(a) for a in args], namespace)
 
 
 @dataclass
@@ -138,6 +148,9 @@ async def cmd_status(app: App, args) -> int:
         raise CliError(t("percent_invalid", value=args.percent))
     if args.percent is not None and args.status != "in_progress":
         raise CliError(t("percent_only_in_progress"))
+    for text, limit in ((args.evidence, EVIDENCE_LIMIT), (args.note, NOTE_LIMIT)):
+        if text and len(text) > limit:
+            raise CliError(t("text_too_long", limit=limit))
     at = _parse_at(args.at, app)
     async with app.sessions() as session, session.begin():
         plan = await current_plan(session)
@@ -285,7 +298,8 @@ async def cmd_import_status(app: App, args) -> int:
         plan = await _report_plan(session, args.plan_year)
         person = await _person_by_user_id(session, args.by) if args.by else None
         try:
-            outcome = await import_status_file(session, plan, path, now=app.clock.now(), zone=app.settings.zone, reporter=person)
+            outcome = await import_status_file(session, plan, path, now=app.clock.now(), zone=app.settings.zone,
+                                               reporter=person, timeout=app.settings.file_parse_seconds)
         except StatusFormError as error:
             raise CliError(str(error))
         if outcome.errors:
@@ -367,7 +381,7 @@ async def cmd_zalo(app: App, args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m bot",
         description="tiendo: theo dõi tiến độ kế hoạch cải cách hành chính. Không có lệnh: mở trò chuyện trên terminal.",
     )

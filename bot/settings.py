@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     files_dir: Path = DATA_DIR / "files"
     dialog_ttl_hours: int = 24
     correction_window_hours: int = 24
+    file_parse_seconds: float = 60  # an uploaded spreadsheet is read for at most this long
     # Report periods: "decree09" cuts data from the 15th of the month before the
     # period to the 14th of its last month (Decree 09/2019/NĐ-CP, art. 12).
     period_mode: str = "calendar"

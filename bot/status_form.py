@@ -17,8 +17,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.reports import parse_status, task_code
+from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT, clean
 from domain.text import collapse, fold
 from domain.texts import t
+from storage.importers.guard import TimeLimit, UnsafeFile, check_package, open_limited, parse_off_loop
 from storage.models import STATUSES, Person, Plan, StatusUpdate
 from storage.tasks import TaskView, add_update, task_views
 
@@ -30,7 +32,8 @@ BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_ROW = 4
 WIDTHS = [8, 50, 26, 26, 16, 20, 18, 10, 36, 13, 36]
-EVIDENCE_LIMIT, NOTE_LIMIT = 1000, 2000
+# Text a spreadsheet could take for a formula (or a formula after a tab or CR, as CSV injection does).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class StatusFormError(Exception):
@@ -77,7 +80,7 @@ def write_form(views: list[TaskView], path: Path, *, unit: str | None, today: da
         values = [view.task.code, collapse(view.task.content), collapse(view.task.evidence or ""),
                   "; ".join(view.lead), collapse(view.task.timeline or ""), current]
         for column, value in enumerate(values, start=1):
-            ws.cell(row=row, column=column, value=value or None).alignment = WRAP
+            _put_text(ws.cell(row=row, column=column), value or None).alignment = WRAP
         for column in range(7, len(columns) + 1):
             ws.cell(row=row, column=column).fill = INPUT_FILL
         ws.cell(row=row, column=10).number_format = "DD/MM/YYYY"
@@ -95,6 +98,17 @@ def write_form(views: list[TaskView], path: Path, *, unit: str | None, today: da
     ws.freeze_panes = f"C{HEADER_ROW + 1}"
     workbook.save(path)
     return path
+
+
+def _put_text(cell, value: str | None):
+    """A cell holding `value` as text, never a live formula: openpyxl takes a
+    string starting with "=" for one. Risky text is also marked quote-prefixed,
+    so Excel keeps it text when the cell is edited."""
+    cell.value = value
+    if value is not None and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def unit_views(views: list[TaskView], org, unit_id: int | None) -> list[TaskView]:
@@ -152,7 +166,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return collapse(str(value))
+    return collapse(clean(str(value)))
 
 
 def _percent(cell) -> tuple[int | None, bool]:
@@ -198,10 +212,15 @@ def _status(text: str) -> str | None:
     return status if status and not rest.strip() else None
 
 
-def read_form(path: Path, tasks: dict[str, TaskView], today: date) -> FormReading:
-    """Every filled row of a status form, or every error, each with its row."""
+def read_form(path: Path, tasks: dict[str, str | None], today: date, limit: TimeLimit | None = None) -> FormReading:
+    """Every filled row of a status form, or every error, each with its row.
+    `tasks`: the plan's task codes, each with the evidence it asks for (None: none)."""
     try:
-        workbook = load_workbook(path, data_only=True)
+        check_package(path)
+        with open_limited(path, limit) as source:
+            workbook = load_workbook(source, data_only=True)
+    except UnsafeFile as error:
+        raise StatusFormError(str(error)) from None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise StatusFormError(t("sheet_not_xlsx", path=path.name)) from error
     for ws in workbook.worksheets:
@@ -254,9 +273,9 @@ def read_form(path: Path, tasks: dict[str, TaskView], today: date) -> FormReadin
             errors.append(t("sheet_text_too_long", row=number, limit=NOTE_LIMIT))
         if status == "stuck" and not note:
             errors.append(t("sheet_note_required", row=number, code=code or code_text))
-        view = tasks.get(code) if code else None
-        if status == "done" and view is not None and view.task.evidence and not evidence:
-            errors.append(t("sheet_evidence_required", row=number, code=code, evidence=collapse(view.task.evidence)))
+        required = tasks.get(code) if code else None
+        if status == "done" and required and not evidence:
+            errors.append(t("sheet_evidence_required", row=number, code=code, evidence=collapse(required)))
         if code and code not in seen:
             seen[code] = number
         if errors:
@@ -280,11 +299,18 @@ def reported_at(on: date | None, now: datetime, zone) -> datetime:
 
 
 async def import_status_file(
-    session: AsyncSession, plan: Plan, path: Path, *, now: datetime, zone, reporter: Person | None
+    session: AsyncSession, plan: Plan, path: Path, *, now: datetime, zone, reporter: Person | None,
+    timeout: float | None = None,
 ) -> ImportOutcome:
-    """Reads a filled form; writes its updates only when no row has an error."""
+    """Reads a filled form (in a worker thread, for at most `timeout` seconds);
+    writes its updates only when no row has an error."""
     views = {view.task.code: view for view in await task_views(session, plan)}
-    reading = read_form(path, views, now.astimezone(zone).date())
+    required = {code: view.task.evidence for code, view in views.items()}
+    try:
+        reading = await parse_off_loop(read_form, path, required, now.astimezone(zone).date(), timeout=timeout,
+                                       name=path.name)
+    except UnsafeFile as error:
+        raise StatusFormError(str(error)) from None
     if reading.errors:
         return ImportOutcome(reading.errors, [])
     saved = []

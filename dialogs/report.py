@@ -7,6 +7,7 @@ from datetime import timedelta
 from dialogs.forms import Answer, Form, Invalid, Reply, Restart, Slot
 from domain.progress import OVERDUE, classify
 from domain.reports import parse_percent, parse_status, task_code
+from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT
 from domain.texts import render, t
 from handlers.events import Option
 from storage.files import store_file
@@ -135,6 +136,8 @@ class EvidenceSlot(Slot):
         return Reply(render("chat/report_ask_evidence.j2", view=view, required=required), options)
 
     async def accept(self, ctx, data, answer):
+        if len(answer.text) > EVIDENCE_LIMIT:  # typed, or a file's caption
+            raise Invalid(t("text_too_long", limit=EVIDENCE_LIMIT))
         if answer.file is not None:
             ref = store_file(ctx.settings.files_dir, answer.file.path, answer.file.name)
             return {"text": answer.text or answer.file.name, "file": ref}
@@ -143,8 +146,6 @@ class EvidenceSlot(Slot):
             if self.required(view, data):
                 raise Invalid(t("evidence_required", evidence=view.task.evidence))
             return None
-        if len(answer.text) > 1000:
-            raise Invalid(t("text_too_long", limit=1000))
         return {"text": answer.text.strip(), "file": None}
 
 
@@ -161,8 +162,8 @@ class NoteSlot(Slot):
             if stuck:
                 raise Invalid(t("note_required"))
             return None
-        if len(answer.text) > 2000:
-            raise Invalid(t("text_too_long", limit=2000))
+        if len(answer.text) > NOTE_LIMIT:
+            raise Invalid(t("text_too_long", limit=NOTE_LIMIT))
         return answer.text.strip()
 
 

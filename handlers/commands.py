@@ -9,6 +9,7 @@ from dialogs.invite import InviteForm
 from dialogs.report import ReportForm, correction_window, is_overdue, my_task, my_tasks, save_report
 from domain.questions import looks_like_question
 from domain.reports import parse_quick_report, task_code
+from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT
 from domain.texts import render, t
 from handlers.router import Router
 from storage.conversations import link_group, redeem_invite
@@ -137,6 +138,11 @@ async def quick_report(ctx, text):
     quick = parse_quick_report(text)
     if quick is None:
         return None
+    if quick.evidence and len(quick.evidence) > EVIDENCE_LIMIT:  # the guided form's caps
+        return [Reply(t("quick_report_too_long", field="evidence", length=len(quick.evidence), limit=EVIDENCE_LIMIT))]
+    if quick.note and len(quick.note) > NOTE_LIMIT:
+        field = "stuck" if quick.status == "stuck" else "note"
+        return [Reply(t("quick_report_too_long", field=field, length=len(quick.note), limit=NOTE_LIMIT))]
     view = await my_task(ctx, quick.code)
     if view is None:
         return [Reply(t("report_task_not_yours", code=quick.code))]

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.forms import Answer, Form, Invalid, Reply, Restart, match_option
 from domain.clock import Clock
+from domain.sanitize import MESSAGE_LIMIT
 from domain.text import fold
 from domain.texts import t
 from handlers.events import PLATFORMS, Inbound, Option, Outbound
@@ -168,6 +169,8 @@ class Core:
         text = _MENTION.sub("", event.text or "").strip() if event.in_group else (event.text or "").strip()
         if event.in_group and (ctx.person is None or not (text.startswith("/") or event.addressed or event.option)):
             return []
+        if len(text) > MESSAGE_LIMIT:  # refused before anything reads it
+            return [Reply(t("message_too_long", length=len(text), limit=MESSAGE_LIMIT))]
         ctx.state = await load_state(ctx.session, event.platform, event.chat_id, event.user_id)
         ttl = timedelta(hours=ctx.settings.dialog_ttl_hours)
         stale = ctx.state is not None and expired(ctx.state, ctx.now, ttl)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from domain.sanitize import NAME_LIMIT, clean, clean_line
+
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -31,6 +33,12 @@ class IncomingFile:
     name: str
     size: int
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", clean_line(self.name, NAME_LIMIT))
+
+
+_TEXT_FIELDS = ("chat_id", "user_id", "text", "option", "message_id", "option_message_id", "callback_id")
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -47,6 +55,16 @@ class Inbound:
     addressed: bool = False  # in a group: mentions the bot or replies to it
     option_message_id: str | None = None  # the message whose option was pressed
     callback_id: str | None = None  # the press to answer, where the platform wants an answer
+
+    def __post_init__(self) -> None:
+        """Every adapter makes its events here: what the person sent is cleaned
+        (domain/sanitize.py) before the core reads or stores any of it."""
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, clean(value))
+        if self.display_name:
+            object.__setattr__(self, "display_name", clean_line(self.display_name, NAME_LIMIT))
 
     @property
     def in_group(self) -> bool:

@@ -51,7 +51,8 @@ async def status_form_file(ctx, text):
         return [Reply(t("no_plan"))]
     try:
         outcome = await import_status_file(
-            ctx.session, plan, ctx.event.file.path, now=ctx.now, zone=ctx.zone, reporter=ctx.person
+            ctx.session, plan, ctx.event.file.path, now=ctx.now, zone=ctx.zone, reporter=ctx.person,
+            timeout=ctx.settings.file_parse_seconds,
         )
     except StatusFormError as error:
         return [Reply(str(error))]

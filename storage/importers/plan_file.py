@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from domain.sanitize import clean
 from domain.text import collapse, fold, key
 from domain.texts import t
 from domain.timeline import Timeline, parse_timeline
@@ -266,7 +267,7 @@ def parse_grid(grid: Grid, path: Path, plan_year: int | None, plan_name: str | N
             )
         )
     return ParsedPlan(
-        name=collapse(plan_name) if plan_name else name,
+        name=collapse(clean(plan_name)) if plan_name else name,
         number=number,
         year=year,
         issuing_unit=issuer,

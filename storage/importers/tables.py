@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from domain.sanitize import clean
 from domain.texts import t
+from storage.importers.guard import MAX_ROWS, MAX_UNPACKED_MB, UnsafeFile, check_package
 
 
 class PlanFileError(Exception):
@@ -36,11 +38,17 @@ def read_grid(path: Path) -> Grid:
     if reader is None:
         raise PlanFileError(t("file_unknown_extension", path=str(path), suffix=suffix or "(không có)"))
     try:
+        if reader is not _read_csv:
+            check_package(path)
         grid = reader(path)
+    except UnsafeFile as error:
+        raise PlanFileError(str(error)) from None
     except PlanFileError:
         raise
     except Exception as exc:  # any failure inside a reader means a damaged file
         raise PlanFileError(t("file_corrupt", path=str(path), kind=suffix[1:].upper())) from exc
+    grid = Grid([clean(line) for line in grid.preamble],
+                [[[clean(cell) for cell in row] for row in table] for table in grid.tables])
     if not any(any(cell for row in table for cell in row) for table in grid.tables):
         raise PlanFileError(t("file_no_table", path=str(path)))
     return grid
@@ -107,6 +115,8 @@ def _read_xlsx(path: Path) -> Grid:
 
 
 def _read_csv(path: Path) -> Grid:
+    if path.stat().st_size > MAX_UNPACKED_MB * 1024 * 1024:
+        raise UnsafeFile(t("file_unsafe_size", path=path.name, limit_mb=MAX_UNPACKED_MB))
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "utf-16"):
         try:
@@ -116,12 +126,14 @@ def _read_csv(path: Path) -> Grid:
             continue
     else:
         raise PlanFileError(t("file_bad_encoding", path=str(path)))
-    if "\x00" in text:
+    if text.count("\x00") * 4 > len(text):  # UTF-16 without its byte-order mark, read as UTF-8
         raise PlanFileError(t("file_corrupt", path=str(path), kind="CSV"))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(clean(text)), dialect)]
+    if len(rows) > MAX_ROWS:
+        raise UnsafeFile(t("file_unsafe_rows", path=path.name, limit=MAX_ROWS))
     width = max((len(r) for r in rows), default=0)
     return Grid([], [[r + [""] * (width - len(r)) for r in rows]])
