@@ -8,9 +8,10 @@ status, open, reported_at, reporter, note, done_at, category(today, zone)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from typing import Callable
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Protocol
 
 from domain.periods import Period
 from domain.progress import CATEGORIES, OVERDUE, RECURRING, Counts
@@ -38,7 +39,7 @@ class UnitLine:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    counts: tuple[int, int, int, int]  # CATEGORIES order
+    counts: tuple[int, ...]  # one per CATEGORIES entry, in that order
 
 
 @dataclass
@@ -62,10 +63,30 @@ class Digest:
         return self.counts[RECURRING]
 
 
-def build(tasks, lead_units: Callable[[object], list[int]], unit_names: dict[int, str], scope: set[int] | None,
-          scope_name: str | None, *, now: datetime, zone, period: Period, due_days: int = 14,
-          officers: dict[int, list[str]] | None = None, behind_count: int = 3,
-          categories: Callable[[object], str] | None = None) -> Digest:
+class DigestTask(Protocol):
+    """What a digest reads of a task (storage.schedule_data.TaskRow)."""
+
+    code: str
+    content: str
+    due_date: date | None
+    status: str
+    done_at: datetime | None
+    reported_at: datetime | None
+    reporter: str | None
+    note: str | None
+    area_code: str
+    area_name: str
+
+    @property
+    def open(self) -> bool: ...
+
+    def category(self, today: date, zone: tzinfo) -> str: ...
+
+
+def build(tasks: Sequence[DigestTask], lead_units: Callable[[DigestTask], list[int]], unit_names: dict[int, str],
+          scope: set[int] | None, scope_name: str | None, *, now: datetime, zone: tzinfo, period: Period,
+          due_days: int = 14, officers: dict[int, list[str]] | None = None, behind_count: int = 3,
+          categories: Callable[[DigestTask], str] | None = None) -> Digest:
     """`tasks` may be all the plan's tasks or only those some unit of the
     scope leads (the rest are left out anyway); `categories` may serve the
     tasks' categories as of today, worked out once for many digests."""
@@ -118,7 +139,7 @@ def build(tasks, lead_units: Callable[[object], list[int]], unit_names: dict[int
         key=lambda line: (-line.count, line.name),
     )
     digest.by_unit = scope is not None and len(scope) > 1 and len(per_unit) > 1
-    if digest.by_unit:
+    if scope is not None and digest.by_unit:
         unit_bars: dict[int, list[int]] = {}
         for task in tasks:
             category = today_of(task)
@@ -127,7 +148,8 @@ def build(tasks, lead_units: Callable[[object], list[int]], unit_names: dict[int
             for u in lead_units(task):
                 if u in scope:
                     unit_bars.setdefault(u, [0, 0, 0, 0])[CATEGORIES.index(category)] += 1
-        digest.bars = sorted((Bar(unit_names.get(u, ""), tuple(c)) for u, c in unit_bars.items()), key=lambda b: b.label)
+        bars = (Bar(unit_names.get(u, ""), tuple(c)) for u, c in unit_bars.items())
+        digest.bars = sorted(bars, key=lambda b: b.label)
     else:
         digest.bars = [Bar(f"{code}. {sentence_case(area_names[code])}", tuple(by_area[code])) for code in by_area]
     return digest

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -53,7 +53,7 @@ class Window:
 class Query:
     intent: str
     unit: str | None = None  # the words naming a unit, as typed
-    units: tuple = ()  # refs of the units they name: one, or the candidates
+    units: tuple[Any, ...] = ()  # refs of the units they name: one, or the candidates
     area: str | None = None  # Roman code
     statuses: tuple[str, ...] = ()  # current status among these
     category: str | None = None  # domain.progress category as of today
@@ -63,7 +63,7 @@ class Query:
     code: str | None = None
     keywords: tuple[str, ...] = ()  # phrases of the task's content, as typed
 
-    def to_data(self) -> dict:
+    def to_data(self) -> dict[str, Any]:
         """JSON-safe, for a conversation's state (units are stored apart)."""
         data = asdict(self)
         data.pop("units")
@@ -72,7 +72,7 @@ class Query:
         return data
 
     @classmethod
-    def from_data(cls, data: dict, units: tuple = ()) -> Query:
+    def from_data(cls, data: dict[str, Any], units: tuple[Any, ...] = ()) -> Query:
         window = data.get("window")
         if window is not None:
             start = date.fromisoformat(window["start"]) if window["start"] else None
@@ -86,7 +86,7 @@ def _iso(day: date | None) -> str | None:
 
 
 class UnitResolver(Protocol):
-    def resolve(self, phrase: str) -> tuple:
+    def resolve(self, phrase: str) -> tuple[Any, ...]:
         """The units (each with a `ref`) a phrase names: none, one, or the candidates."""
 
     def may_name(self, word: str) -> bool:
@@ -98,7 +98,7 @@ class UnitResolver(Protocol):
 _LEXICON: dict[str, tuple[str, object]] = {}
 
 
-def _words(kind: str, value, *phrases: str) -> None:
+def _words(kind: str, value: object, *phrases: str) -> None:
     for phrase in phrases:
         assert phrase not in _LEXICON, phrase
         _LEXICON[phrase] = (kind, value)
@@ -182,13 +182,16 @@ for _phrases, _markers in _AREA_TOPICS.items():
     _words("area_topic", _markers, *_phrases)
 
 # Filler: never at either end of a keyword phrase, never a unit on its own.
-STOP = set(
-    """a ah ai anh ay ba ban bay ben bi biet bot ca cac cai cam can chi cho chu co cua cung da dang day den deu di
-    do don dum duoc em gio giao giup ha hai hay hien hoac hoi hom it ke khi kia ky la lai lam lau len luc ma minh
-    moi mot muon nam nay ne neu nha nhat nhe nhi nhieu nho nhu nhung nua o oi ok on phai phong qua quy rang rat roi
-    sau tai tat thang thanks the them theo thi toan toi trong truoc tu tuan um uh va vao vay ve vi voi vui xem
-    xin""".split()
-)
+STOP = {
+    "a", "ah", "ai", "anh", "ay", "ba", "ban", "bay", "ben", "bi", "biet", "bot", "ca", "cac", "cai", "cam",
+    "can", "chi", "cho", "chu", "co", "cua", "cung", "da", "dang", "day", "den", "deu", "di", "do", "don",
+    "dum", "duoc", "em", "gio", "giao", "giup", "ha", "hai", "hay", "hien", "hoac", "hoi", "hom", "it", "ke",
+    "khi", "kia", "ky", "la", "lai", "lam", "lau", "len", "luc", "ma", "minh", "moi", "mot", "muon", "nam",
+    "nay", "ne", "neu", "nha", "nhat", "nhe", "nhi", "nhieu", "nho", "nhu", "nhung", "nua", "o", "oi", "ok",
+    "on", "phai", "phong", "qua", "quy", "rang", "rat", "roi", "sau", "tai", "tat", "thang", "thanks", "the",
+    "them", "theo", "thi", "toan", "toi", "trong", "truoc", "tu", "tuan", "um", "uh", "va", "vao", "vay", "ve",
+    "vi", "voi", "vui", "xem", "xin",
+}
 _QUESTION_TAILS = {k for k, (kind, _) in _LEXICON.items() if kind in ("question", "tail")}
 _QUESTION_TAILS |= {"sao", "the nao", "ra sao"}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
@@ -222,9 +225,9 @@ class _Token:
 @dataclass
 class _Read:
     tokens: list[_Token]
-    kinds: dict[str, list] = field(default_factory=dict)
+    kinds: dict[str, list[Any]] = field(default_factory=dict)
 
-    def claim(self, start: int, end: int, kind: str, value=None) -> None:
+    def claim(self, start: int, end: int, kind: str, value: object = None) -> None:
         for token in self.tokens[start:end]:
             token.kind, token.value = kind, value
         self.kinds.setdefault(kind, []).append(value)
@@ -281,7 +284,7 @@ class QuestionParser:
         read, _ = self._read(text, today)
         return [t.raw for t in read.tokens if t.kind is None and (t.word not in STOP or split_type([t.word])[0])]
 
-    def _read(self, text: str, today: date):
+    def _read(self, text: str, today: date) -> tuple[_Read, tuple[Any, ...]]:
         read = _Read(tokenize(text))
         code = self._codes(read)
         self._typed_units(read)
@@ -304,10 +307,9 @@ class QuestionParser:
     def _codes(self, read: _Read) -> str | None:
         found = None
         for i, token in enumerate(read.tokens):
-            if m := _CODE.match(token.word):
-                if m.group(1) in _ROMAN:
-                    found = found or f"{m.group(1).upper()}.{int(m.group(2))}"
-                    read.claim(i, i + 1, "code", found)
+            if (m := _CODE.match(token.word)) and m.group(1) in _ROMAN:
+                found = found or f"{m.group(1).upper()}.{int(m.group(2))}"
+                read.claim(i, i + 1, "code", found)
         return found
 
     def _typed_units(self, read: _Read) -> None:
@@ -336,7 +338,7 @@ class QuestionParser:
             read.claim(start, end, "unit", (phrase, tuple(u.ref for u in found)))
         return bool(found)
 
-    def _units_left(self, read: _Read) -> tuple[str | None, tuple]:
+    def _units_left(self, read: _Read) -> tuple[str | None, tuple[Any, ...]]:
         """Runs of unclaimed words that name a unit without its type word
         ("HCQT", "tin học", "tổng hợp"), longest first."""
         runs = []
@@ -367,8 +369,8 @@ class QuestionParser:
                 end = i + 1
                 while end < len(read.tokens) and read.tokens[end].kind == "area_marker":
                     end += 1
-                if code := self._area_after(read, end):
-                    return code
+                if after := self._area_after(read, end):
+                    return after
         for markers in read.kinds.get("area_topic", []):
             for code, name in self.area_names.items():
                 if any(f" {m} " in f" {name} " for m in markers):
@@ -404,7 +406,7 @@ def _to_roman(number: int) -> str:
 
 def _free_runs(read: _Read) -> list[tuple[int, int]]:
     runs, start = [], None
-    for i, token in enumerate(read.tokens + [_Token("", "", kind="end")]):
+    for i, token in enumerate([*read.tokens, _Token("", "", kind="end")]):
         if token.kind is None and start is None:
             start = i
         elif token.kind is not None and start is not None:
@@ -511,7 +513,7 @@ def _windows(read: _Read, today: date) -> Window | None:
     return found
 
 
-def _window(kind: str, m: re.Match, today: date) -> Window | None:
+def _window(kind: str, m: re.Match[str], today: date) -> Window | None:
     if kind == "days":
         return Window(today, today + timedelta(days=int(m.group(1))), "days", int(m.group(1)))
     if kind in ("relative", "this"):
@@ -570,7 +572,9 @@ def _day(text: str, today: date) -> date | None:
 # --- what is asked -------------------------------------------------------------------------
 
 
-def _decide(read, today, asked, questioning, code, area, window, unit_phrase, units, keywords) -> Query | None:
+def _decide(read: _Read, today: date, asked: bool, questioning: bool, code: str | None, area: str | None,
+            window: Window | None, unit_phrase: str | None, units: tuple[Any, ...],
+            keywords: tuple[str, ...]) -> Query | None:
     kinds = read.kinds
     statuses = tuple(dict.fromkeys(s for found in kinds.get("status", []) for s in found))
     categories = kinds.get("category", [])
@@ -593,7 +597,7 @@ def _decide(read, today, asked, questioning, code, area, window, unit_phrase, un
     if window is not None and keywords and not (about_tasks or statuses or category):
         window = None  # "hôm nay ăn gì?": a day, but no word about tasks
     filters = bool(statuses or category or window)
-    scope = dict(unit=unit_phrase, units=units, area=area)
+    scope: dict[str, Any] = dict(unit=unit_phrase, units=units, area=area)
 
     if code:
         return Query(TASK, code=code)

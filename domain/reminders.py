@@ -13,9 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 from domain.periods import CALENDAR, Period, make_period
 from domain.workdays import WorkCalendar
+
+
+class ReminderSettings(Protocol):
+    """The settings reminder rules are made from (bot.settings.Settings has them)."""
+
+    reminder_days_before: list[int]
+    reminder_overdue_every: int
+    reminder_escalate_after: int
+    report_reminder_days_before: list[int]
 
 
 @dataclass(frozen=True)
@@ -26,7 +36,7 @@ class Rules:
     report_days_before: tuple[int, ...] = (7, 1)
 
     @classmethod
-    def from_settings(cls, settings) -> Rules:
+    def from_settings(cls, settings: ReminderSettings) -> Rules:
         return cls(
             tuple(settings.reminder_days_before), max(1, settings.reminder_overdue_every),
             max(1, settings.reminder_escalate_after), tuple(settings.report_reminder_days_before),
@@ -46,7 +56,11 @@ class Stage:
 
 def _leading_stages(due: date, cal: WorkCalendar, rules: Rules) -> list[Stage]:
     """The stages up to the due date, in order; of two on one day, the later."""
-    stages = [Stage("before", n, cal.on_or_before(due - timedelta(days=n))) for n in sorted(set(rules.days_before), reverse=True) if n > 0]
+    stages = [
+        Stage("before", n, cal.on_or_before(due - timedelta(days=n)))
+        for n in sorted(set(rules.days_before), reverse=True)
+        if n > 0
+    ]
     stages.append(Stage("due", 0, cal.on_or_before(due)))
     kept: list[Stage] = []
     for stage in stages:

@@ -5,7 +5,7 @@ for file names and option data."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from domain.periods import CALENDAR, Period, PeriodError, make_period, parse_period, period_containing
 from domain.text import fold
@@ -82,12 +82,12 @@ def following_period(period: Period, mode: str = CALENDAR) -> Period:
     return Period(start, start + length, "range", (start + length).year)
 
 
-def end_of(period: Period, zone) -> datetime:
+def end_of(period: Period, zone: tzinfo) -> datetime:
     """"As of" a period: the end of its last day in the configured zone."""
     return datetime.combine(period.end, time.max, zone)
 
 
-def start_of(period: Period, zone) -> datetime:
+def start_of(period: Period, zone: tzinfo) -> datetime:
     return datetime.combine(period.start, time.min, zone)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-
 from decimal import Decimal
 
 from domain.text import collapse, fold, format_percent, format_vnd
@@ -25,7 +24,7 @@ def sentence_case(title: str) -> str:
     if not letters or any(ch.islower() for ch in letters):
         return title
 
-    def word(match: re.Match) -> str:
+    def word(match: re.Match[str]) -> str:
         token = match.group(0)
         bare = fold(token).strip(",.;:()«»\"'")
         return token if bare in ABBREVIATIONS else token.lower()

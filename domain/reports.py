@@ -71,9 +71,10 @@ class QuickReport:
 def parse_quick_report(text: str) -> QuickReport | None:
     """'III.2 hoàn thành, KH số 181/KH-VP ngày 23/02/2026' or 'iii.2 dang thuc hien 60%'."""
     code = task_code(text)
-    if code is None:
+    match = _CODE.match(text)
+    if code is None or match is None:
         return None
-    rest = text[_CODE.match(text).end() :]
+    rest = text[match.end() :]
     status, tail = parse_status(rest)
     if status is None:
         return None
@@ -85,7 +86,7 @@ def parse_quick_report(text: str) -> QuickReport | None:
             return None
         percent = value if status == "in_progress" else None
         tail = (tail[: m.start()] + tail[m.end() :]).strip(_SEPARATORS)
-    tail = tail.strip() or None
+    rest_text = tail.strip() or None
     if status == "done":
-        return QuickReport(code, status, None, tail, None)
-    return QuickReport(code, status, percent, None, tail)
+        return QuickReport(code, status, None, rest_text, None)
+    return QuickReport(code, status, percent, None, rest_text)

@@ -6,6 +6,7 @@ name ("trung tâm tin học", "phòng quản trị") and bare initials ("HCQT").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rapidfuzz.distance import OSA
 
@@ -127,7 +128,7 @@ def _type_fits(asked: str | None, actual: str | None) -> bool:
     return asked in (None, "generic") or asked == actual
 
 
-def _distinct(units) -> tuple[KnownUnit, ...]:
+def _distinct(units: Iterable[KnownUnit]) -> tuple[KnownUnit, ...]:
     return tuple({id(u): u for u in units}.values())
 
 

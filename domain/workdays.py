@@ -5,8 +5,10 @@ Hùng Vương with their substitute days), with make-up days either way."""
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Protocol
 
 import holidays
 
@@ -22,10 +24,21 @@ def parse_hhmm(value: str) -> time:
     return time(int(hours), int(minutes or 0))
 
 
+class CalendarSettings(Protocol):
+    """The settings a work calendar is made from (bot.settings.Settings has them)."""
+
+    holiday_country: str
+    extra_holidays: list[date]
+    extra_working_days: list[date]
+    reminder_hours_start: str
+    reminder_hours_end: str
+
+
 class WorkCalendar:
     """Which days are working days, and which hours of them are for messages."""
 
-    def __init__(self, country: str = "VN", *, extra_holidays=(), extra_working_days=(),
+    def __init__(self, country: str = "VN", *, extra_holidays: Iterable[date] = (),
+                 extra_working_days: Iterable[date] = (),
                  hours_start: time = time(7, 30), hours_end: time = time(17, 30)):
         self.country = country
         self.extra_holidays = frozenset(extra_holidays)
@@ -35,7 +48,7 @@ class WorkCalendar:
         self._years: dict[int, tuple[list[date], set[date]]] = {}
 
     @classmethod
-    def from_settings(cls, settings) -> WorkCalendar:
+    def from_settings(cls, settings: CalendarSettings) -> WorkCalendar:
         return cls(
             settings.holiday_country,
             extra_holidays=settings.extra_holidays,
@@ -49,7 +62,8 @@ class WorkCalendar:
             off = public_holidays(self.country, year) if self.country else frozenset()
             day, days = date(year, 1, 1), []
             while day.year == year:
-                if day in self.extra_working_days or (day.weekday() < 5 and day not in off and day not in self.extra_holidays):
+                weekday = day.weekday() < 5 and day not in off and day not in self.extra_holidays
+                if day in self.extra_working_days or weekday:
                     days.append(day)
                 day += timedelta(days=1)
             self._years[year] = (days, set(days))
@@ -64,7 +78,8 @@ class WorkCalendar:
 
     def in_working_hours(self, local: datetime) -> bool:
         """A working day, between the start and the end of the hours (both included)."""
-        return self.is_working_day(local.date()) and self.hours_start <= local.time().replace(tzinfo=None) <= self.hours_end
+        hour = local.time().replace(tzinfo=None)
+        return self.is_working_day(local.date()) and self.hours_start <= hour <= self.hours_end
 
     def on_or_before(self, day: date) -> date:
         """The day itself if it is a working day, else the last working day before it."""
