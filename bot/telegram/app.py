@@ -145,7 +145,7 @@ class TelegramApp:
                     log.warning("ignored malformed telegram update %s", update_id)
                     offset = update_id + 1
                     continue
-                await self.guard.run(origin(raw), raw, lambda: self.dispatcher.feed_update(self.bot, update))
+                await self.guard.run(origin(raw), raw, lambda update=update: self.dispatcher.feed_update(self.bot, update))
                 offset = update_id + 1
 
     async def _get_updates(self, offset: int | None, timeout: int) -> list:

@@ -94,7 +94,7 @@ class ZaloApp:
             for event in events:
                 # Zalo has no offset: the event is ours alone now, tried again here
                 # until handled or, failed UPDATE_MAX_ATTEMPTS times, a dead letter.
-                await self.guard.run(origin(unwrap(event)), event, lambda: self.handle_event(event))
+                await self.guard.run(origin(unwrap(event)), event, lambda event=event: self.handle_event(event))
 
     async def handle_event(self, body) -> None:
         event = unwrap(body)
