@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from bot.logs import describe, protect, redact
 from bot.settings import Settings
 from bot.sample import ensure_sample
 from domain.clock import Clock, FixedClock, SystemClock
@@ -331,6 +333,9 @@ async def cmd_serve(app: App, args) -> int:
     from bot.logs import setup_logging
     from bot.run import run_bots
 
+    problems = app.settings.webhook_problems()
+    if problems:  # a webhook without a secret would take forged updates
+        raise CliError("\n".join(t(problem) for problem in problems))
     setup_logging(app.settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -348,10 +353,14 @@ async def cmd_telegram(app: App, args) -> int:
         raise CliError(t("token_missing", platform="Telegram"))
     if not settings.telegram_webhook_url:
         raise CliError(t("webhook_missing"))
+    if "telegram_secret_invalid" in settings.webhook_problems():
+        raise CliError(t("telegram_secret_invalid"))
     bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)
     try:
-        secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+        secret = settings.telegram_webhook_secret.get_secret_value()
         await TelegramApp(app, bot).set_webhook(settings.telegram_webhook_url, secret)
+    except Exception as error:  # an API refusal, no connection, a proxy's HTML page
+        raise CliError(t("platform_error", platform="Telegram", description=describe(error, limit=300)))
     finally:
         await bot.session.close()
     print(t("webhook_set", url=settings.telegram_webhook_url))
@@ -373,10 +382,21 @@ async def cmd_zalo(app: App, args) -> int:
     try:
         await client.set_webhook(settings.zalo_webhook_url, secret)
     except ZaloError as error:
-        raise CliError(t("platform_error", platform="Zalo", description=error.description))
+        raise CliError(t("platform_error", platform="Zalo", description=redact(error.description)))
+    except Exception as error:  # no connection, a timeout
+        raise CliError(t("platform_error", platform="Zalo", description=describe(error, limit=300)))
     finally:
         await client.close()
     print(t("webhook_set", url=settings.zalo_webhook_url))
+    return 0
+
+
+async def cmd_dead_letters(app: App, args) -> int:
+    from storage.dead_letters import dead_letters
+
+    async with app.sessions() as session:
+        letters = await dead_letters(session, limit=args.limit, platform=args.platform)
+    print(render("cli/dead_letters.txt.j2", letters=letters))
     return 0
 
 
@@ -486,6 +506,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", metavar="USER_ID", help="người báo cáo (mã người dùng)")
     p.add_argument("--plan-year", type=int)
     p.set_defaults(run=cmd_import_status)
+
+    p = commands.add_parser("dead-letters", help="tin nhắn bot không xử lý được (đã bỏ qua), mới nhất trước")
+    p.add_argument("--limit", type=int, default=50, help="số tin tối đa, mặc định 50")
+    p.add_argument("--platform", choices=("telegram", "zalo"))
+    p.set_defaults(run=cmd_dead_letters)
     return parser
 
 
@@ -497,12 +522,17 @@ async def run(args, settings: Settings | None = None, clock: Clock | None = None
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings = Settings()
+    protect(settings)  # no secret in any error, log line or traceback from here on
     if args.command is None:
-        settings = Settings()
         platform_configured = settings.telegram_bot_token or settings.zalo_bot_token
         args = parser.parse_args(["serve" if platform_configured else "chat"])
     try:
-        return asyncio.run(run(args))
+        return asyncio.run(run(args, settings))
     except (CliError, PlanFileError, UnitError, PeopleFileError) as exc:
-        print(str(exc), file=sys.stderr)
+        print(redact(str(exc)), file=sys.stderr)
+        return 1
+    except Exception as exc:
+        logging.getLogger(__name__).debug("unexpected error", exc_info=exc)
+        print(t("unexpected_error", error=describe(exc, limit=300)), file=sys.stderr)
         return 1

@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot.http import make_http_app, serve
 from bot.sample import ensure_sample
 from storage.conversations import forget_old_events
+from storage.dead_letters import forget_old_failures
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ async def run_scheduler(app, stop: asyncio.Event, couriers=()) -> None:
             if last_cleanup is None or now - last_cleanup > timedelta(hours=1):
                 async with app.sessions() as session, session.begin():
                     await forget_old_events(session, now - KEEP_EVENTS)
+                    await forget_old_failures(session, now - KEEP_EVENTS)
                 last_cleanup = now
         except Exception:
             log.exception("scheduler tick failed; the next one will try again")
@@ -53,12 +55,12 @@ async def run_bots(app, stop: asyncio.Event | None = None) -> None:
     if settings.telegram_bot_token:
         bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)
         telegram = TelegramApp(app, bot)
-        await telegram.register_commands()
         tasks.append(asyncio.create_task(telegram.courier.run(), name="telegram-courier"))
         if settings.telegram_webhook_url:
             telegram.add_routes(http)
+            tasks.append(asyncio.create_task(telegram.prepare(stop, polling=False), name="telegram-start"))
         else:
-            tasks.append(asyncio.create_task(telegram.poll(stop), name="telegram-polling"))
+            tasks.append(asyncio.create_task(telegram.run(stop), name="telegram-polling"))
     zalo = None
     if settings.zalo_bot_token:
         from bot.media import add_media_route

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +12,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATA_DIR = Path("data")
+TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -55,6 +57,30 @@ class Settings(BaseSettings):
     bot_public_url: str | None = None  # where this bot's HTTP server is reachable from outside
     bot_http_host: str = "0.0.0.0"
     bot_http_port: int = 8080
+
+    # Inbound updates whose handling fails (bot/guard.py): tried this many
+    # times in all (polling: waiting UPDATE_RETRY_BACKOFF_SECONDS, doubled each
+    # time; webhook: the platform resends), then kept as a dead letter, skipped,
+    # and the sender told. Telegram's start steps (getMe, setMyCommands,
+    # deleteWebhook) are retried from TELEGRAM_START_BACKOFF_SECONDS, doubled, up to a minute.
+    update_max_attempts: int = 3
+    update_retry_backoff_seconds: float = 0.5
+    telegram_start_backoff_seconds: float = 1.0
+
+    def webhook_problems(self) -> list[str]:
+        """Why the webhooks cannot be served safely: a webhook without a
+        secret accepts forged updates. Telegram takes 1–256 characters of
+        A-Za-z0-9_-; Zalo 8–256 characters."""
+        problems = []
+        if self.telegram_bot_token and self.telegram_webhook_url:
+            secret = self.telegram_webhook_secret.get_secret_value() if self.telegram_webhook_secret else ""
+            if not TELEGRAM_SECRET.fullmatch(secret):
+                problems.append("telegram_secret_invalid")
+        if self.zalo_bot_token and self.zalo_webhook_url:
+            secret = self.zalo_webhook_secret.get_secret_value() if self.zalo_webhook_secret else ""
+            if not 8 <= len(secret) <= 256:
+                problems.append("zalo_secret_invalid")
+        return problems
 
     @cached_property
     def zone(self) -> ZoneInfo:

@@ -424,3 +424,25 @@ class SchedulerState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     locked_at: Mapped[datetime | None]
     last_tick_at: Mapped[datetime | None]  # the last tick within working hours
+
+
+class DeadLetter(Base):
+    """An inbound update whose handling failed: counted here on every failure
+    (several processes may serve one webhook), and once it failed the allowed
+    number of times, dead (dead_at set): skipped, its sender told, kept for
+    the admins (`python -m bot dead-letters`)."""
+
+    __tablename__ = "dead_letters"
+    __table_args__ = (UniqueConstraint("platform", "update_key"), Index("ix_dead_letters_last_seen", "last_seen_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    update_key: Mapped[str] = mapped_column(String(200))  # Telegram update_id, Zalo message_id
+    chat_id: Mapped[str | None] = mapped_column(String(100))
+    user_id: Mapped[str | None] = mapped_column(String(100))
+    payload: Mapped[str] = mapped_column(Text)  # the raw update as JSON, truncated
+    error: Mapped[str] = mapped_column(Text)  # "Class: message", secrets redacted, of the last failure
+    attempts: Mapped[int] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    dead_at: Mapped[datetime | None]

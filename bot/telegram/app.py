@@ -19,6 +19,8 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.delivery import TELEGRAM_LIMITS, Courier
+from bot.guard import Origin, UpdateGuard
+from bot.logs import describe, forms, secret_values
 from bot.telegram.bridge import ALLOWED_UPDATES, TelegramBridge
 from bot.telegram.transport import TelegramTransport
 from bot.wiring import build_core
@@ -34,12 +36,27 @@ class PollFailed(Exception):
 
 
 WEBHOOK_PATH = "/telegram/webhook"
+MAX_START_WAIT = 60.0  # seconds between two tries of the start steps, at most
 
 
 def make_bot(token: str, api_base: str, timeout: float = 60) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), timeout=timeout)
     # Every text is escaped before sending (TelegramTransport), so HTML mode is safe.
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def origin(raw: dict) -> Origin:
+    """The update's id, chat and sender, read from the raw update (it may not validate)."""
+    body = next((raw[kind] for kind in ("message", "edited_message", "callback_query", "my_chat_member")
+                 if isinstance(raw.get(kind), dict)), {})
+    sender = body.get("from") if isinstance(body.get("from"), dict) else {}
+    chat = body.get("chat") if isinstance(body.get("chat"), dict) else None
+    if chat is None and isinstance(body.get("message"), dict):  # a button press
+        chat = body["message"].get("chat")
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    user_id = sender.get("id")
+    return Origin(str(raw.get("update_id")), None if chat_id is None else str(chat_id),
+                  None if user_id is None else str(user_id))
 
 
 def menu() -> list[BotCommand]:
@@ -60,6 +77,8 @@ class TelegramApp:
             **(courier_options or {}),
         )
         self.bridge.wake = self.courier.wake
+        self.secrets = forms(bot.token) + secret_values(app.settings)
+        self.guard = UpdateGuard(app, "telegram", self.secrets, wake=self.courier.wake)
         self.dispatcher = Dispatcher()
         self.dispatcher.include_router(self.bridge.router())
 
@@ -69,19 +88,51 @@ class TelegramApp:
     async def set_webhook(self, url: str, secret: str | None) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
 
+    async def prepare(self, stop: asyncio.Event, polling: bool) -> bool:
+        """The start steps: who the bot is, its menu, and for polling no
+        webhook. While Telegram cannot be reached they are tried again, a
+        little later each time, and the rest of the process (HTTP, the
+        scheduler, Zalo, the couriers) goes on. False if stopped first."""
+        wait = self.app.settings.telegram_start_backoff_seconds
+        while not stop.is_set():
+            try:
+                self.bridge.me = await self.bot.get_me()
+                await self.register_commands()
+                if polling:
+                    await self.bot.delete_webhook(drop_pending_updates=False)
+                log.info("telegram bot @%s ready", self.bridge.me.username)
+                return True
+            except Exception as error:
+                log.warning("telegram start steps failed (%s); trying again in %.1f s",
+                            describe(error, self.secrets, limit=300), wait)
+            try:
+                await asyncio.wait_for(stop.wait(), wait)
+            except asyncio.TimeoutError:
+                pass
+            wait = min(wait * 2, MAX_START_WAIT)
+        return False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Polling mode: the start steps, then the updates."""
+        if await self.prepare(stop, polling=True):
+            await self.poll(stop)
+
     async def poll(self, stop: asyncio.Event | None = None, timeout: int = 25, backoff: float = 1.0) -> None:
         """Long polling. Updates are handled one by one and an update is
-        confirmed (the offset moves past it) only once handled, so a failure
-        or a crash mid-update gets it again; repeats are dropped by the core."""
+        confirmed (the offset moves past it) only once handled or, after it
+        failed UPDATE_MAX_ATTEMPTS times, kept as a dead letter (bot/guard.py);
+        a crash mid-update gets it again; repeats are dropped by the core."""
         stop = stop or asyncio.Event()
-        await self.bot.delete_webhook(drop_pending_updates=False)
         offset: int | None = None
+        failures = 0
         while not stop.is_set():
             try:
                 batch = await self._get_updates(offset, timeout)
-            except (PollFailed, aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+                failures = 0
+            except Exception as error:
+                failures += 1
                 log.warning("telegram getUpdates failed (%s); retrying", type(error).__name__)
-                await asyncio.sleep(backoff)
+                await asyncio.sleep(min(backoff * 2 ** min(failures - 1, 6), MAX_START_WAIT))
                 continue
             for raw in batch:
                 update_id = raw.get("update_id") if isinstance(raw, dict) else None
@@ -94,12 +145,7 @@ class TelegramApp:
                     log.warning("ignored malformed telegram update %s", update_id)
                     offset = update_id + 1
                     continue
-                try:
-                    await self.dispatcher.feed_update(self.bot, update)
-                except Exception:
-                    log.exception("telegram update %s failed; it will be fetched again", update_id)
-                    await asyncio.sleep(backoff)
-                    break
+                await self.guard.run(origin(raw), raw, lambda update=update: self.dispatcher.feed_update(self.bot, update))
                 offset = update_id + 1
 
     async def _get_updates(self, offset: int | None, timeout: int) -> list:
@@ -120,15 +166,22 @@ class TelegramApp:
         secret = self.app.settings.telegram_webhook_secret
         expected = secret.get_secret_value() if secret else ""
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
             return web.Response(status=401, text="unauthorized")
         try:
-            update = Update.model_validate(json.loads(await request.read()), context={"bot": self.bot})
+            raw = json.loads(await request.read())
+            update = Update.model_validate(raw, context={"bot": self.bot})
         except (ValueError, ValidationError) as error:
             # Acknowledged: Telegram would otherwise send it again for 24 hours.
             log.warning("ignored a malformed telegram update: %s", type(error).__name__)
             return web.Response(text="ok")
-        await self.dispatcher.feed_update(self.bot, update)
+        try:
+            await self.dispatcher.feed_update(self.bot, update)
+        except Exception as error:
+            # 500: Telegram sends it again, until it failed UPDATE_MAX_ATTEMPTS
+            # times in all the processes serving this webhook; then 200.
+            if not await self.guard.failed(origin(raw), raw, error):
+                return web.Response(status=500, text="failed")
         return web.Response(text="ok")
 
     def add_routes(self, web_app: web.Application) -> None:

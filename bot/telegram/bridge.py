@@ -6,6 +6,7 @@ Inbound event; everything the bot says comes from the core."""
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 from pathlib import Path
 
@@ -22,6 +23,22 @@ log = logging.getLogger(__name__)
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile serves files up to 20 MB
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+MAX_NAME = 200
+
+
+def file_name(attachment) -> str:
+    """The sender's file name as a name only: no folders, no control
+    characters, never "." or ".."; a made-up one when nothing is left."""
+    given = (getattr(attachment, "file_name", None) or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in given if ch.isprintable()).strip()[-MAX_NAME:]
+    if name.strip("."):
+        return name
+    return f"tep-{attachment.file_unique_id}" if hasattr(attachment, "file_name") else f"anh-{attachment.file_unique_id}.jpg"
+
+
+def safe_suffix(name: str) -> str:
+    suffix = Path(name).suffix
+    return suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", suffix) else ""
 
 
 def chat_type(message: Message) -> str:
@@ -71,9 +88,9 @@ class TelegramBridge:
         if (attachment.file_size or 0) > MAX_DOWNLOAD:
             await self._say(str(message.chat.id), t("file_too_large", limit_mb=20))
             return
-        name = getattr(attachment, "file_name", None) or f"anh-{attachment.file_unique_id}.jpg"
+        name = file_name(attachment)
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / Path(name).name
+            path = Path(folder) / f"tep{safe_suffix(name)}"  # never the sender's name: it may be "..", "/etc/x"
             await self.bot.download(attachment.file_id, destination=path)
             incoming = IncomingFile(path, name, path.stat().st_size)
             await self._handle(Inbound(**event, file=incoming))

@@ -16,7 +16,9 @@ import httpx
 from aiohttp import web
 
 from bot.delivery import Courier
-from bot.zalo.client import ZaloClient, ZaloError
+from bot.guard import Origin, UpdateGuard
+from bot.logs import forms, secret_values
+from bot.zalo.client import ZaloClient
 from bot.zalo.transport import ZALO_LIMITS, ZaloTransport
 from bot.wiring import build_core
 from domain.texts import t
@@ -38,6 +40,20 @@ def media_secret(token: str) -> bytes:
     return hmac.new(token.encode(), b"tiendo-media", hashlib.sha256).digest()
 
 
+def origin(event) -> Origin:
+    """The event's message id, chat and sender, read defensively; an event
+    without a message id is known by a digest of its content."""
+    message = event.get("message") if isinstance(event, dict) else None
+    message = message if isinstance(message, dict) else {}
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    key = message.get("message_id")
+    if not isinstance(key, (str, int)):
+        key = "sha1:" + hashlib.sha1(json.dumps(event, sort_keys=True, default=str).encode()).hexdigest()
+    chat_id, user_id = chat.get("id"), sender.get("id")
+    return Origin(str(key), None if chat_id is None else str(chat_id), None if user_id is None else str(user_id))
+
+
 def unwrap(body) -> dict | None:
     """A webhook body arrives flat or wrapped in {"ok": true, "result": …}."""
     if isinstance(body, dict) and "event_name" not in body and isinstance(body.get("result"), dict):
@@ -53,6 +69,7 @@ class ZaloApp:
         self.transport = ZaloTransport(client, app.settings.files_dir, public_base, media_secret(client._token))
         self.courier = Courier(app.sessions, self.transport, app.clock, ZALO_LIMITS, after_round=self.watch_quota,
                                **(courier_options or {}))
+        self.guard = UpdateGuard(app, "zalo", forms(client._token) + secret_values(app.settings), wake=self.courier.wake)
 
     async def watch_quota(self) -> None:
         settings = self.app.settings
@@ -64,21 +81,20 @@ class ZaloApp:
 
     async def poll(self, stop: asyncio.Event | None = None, timeout: int = 30, backoff: float = 1.0) -> None:
         """getUpdates has no offset: the same message may come again, and the
-        core drops it by its message_id."""
+        core drops it by its message_id. An event whose handling fails is
+        tried again here (bot/guard.py)."""
         stop = stop or asyncio.Event()
         while not stop.is_set():
             try:
                 events = await self.client.get_updates(timeout)
-            except (ZaloError, httpx.HTTPError) as error:
+            except Exception as error:  # whatever it is, polling goes on
                 log.warning("zalo getUpdates failed (%s); retrying", type(error).__name__)
                 await asyncio.sleep(backoff)
                 continue
             for event in events:
-                try:
-                    await self.handle_event(event)
-                except Exception:
-                    log.exception("a zalo event failed")
-                    await asyncio.sleep(backoff)
+                # Zalo has no offset: the event is ours alone now, tried again here
+                # until handled or, failed UPDATE_MAX_ATTEMPTS times, a dead letter.
+                await self.guard.run(origin(unwrap(event)), event, lambda event=event: self.handle_event(event))
 
     async def handle_event(self, body) -> None:
         event = unwrap(body)
@@ -150,7 +166,11 @@ class ZaloApp:
         except ValueError:
             log.warning("ignored a malformed zalo webhook body")
             return web.json_response({"ok": True})
-        await self.handle_event(body)
+        try:
+            await self.handle_event(body)
+        except Exception as error:
+            if not await self.guard.failed(origin(unwrap(body)), body, error):
+                return web.json_response({"ok": False}, status=500)
         return web.json_response({"ok": True})
 
     def add_routes(self, web_app: web.Application) -> None:

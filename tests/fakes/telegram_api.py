@@ -397,8 +397,10 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def start(self) -> str:
-        """Bind 127.0.0.1 on a free port; return the base URL."""
+    async def start(self, port: int = 0) -> str:
+        """Bind 127.0.0.1 on `port` (0: a free one); return the base URL.
+        A test may pick a port, point the bot at it while nothing listens
+        (connection refused), and start the fake there later."""
         if self._runner is not None:
             return self.base_url
         self._closing = asyncio.Event()
@@ -409,7 +411,8 @@ class FakeTelegram:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
         site = web.SockSite(runner, sock)
         await site.start()
         self._runner = runner
