@@ -6,6 +6,16 @@ import hashlib
 import shutil
 from pathlib import Path
 
+_FALLBACK_NAME = "tep"
+
+
+def safe_name(name: str) -> str:
+    """The last part of a sender's file name, never a path: "..", "." and
+    names made only of separators become a neutral name."""
+    last = Path(name.replace("\\", "/")).name.strip()
+    return last if last and last not in (".", "..") else _FALLBACK_NAME
+
+
 def store_file(files_dir: Path, source: Path, name: str) -> str:
     """Copy a received file under files_dir and return its reference
     ("<sha256>/<name>"); the same content is stored once."""
@@ -13,7 +23,7 @@ def store_file(files_dir: Path, source: Path, name: str) -> str:
     with open(source, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 16), b""):
             digest.update(chunk)
-    name = Path(name).name or "tep"
+    name = safe_name(name)
     ref = f"{digest.hexdigest()}/{name}"
     target = Path(files_dir) / ref
     if not target.exists():

@@ -407,3 +407,16 @@ async def test_parsing_stops_at_the_time_limit(org_app, tmp_path):
     assert reply.text == ("Đọc tệp bieu.xlsx mất quá 0,2 giây nên bot đã dừng: không có gì được ghi. "
                           "Hãy tách thành tệp nhỏ hơn.")
     assert await update_count(org_app) == 0
+
+
+@pytest.mark.parametrize("hostile", ["..", ".", "../../etc/passwd", "a/..", "..\\..\\boot.ini", "/", ""])
+def test_a_hostile_file_name_is_stored_as_a_file_inside_the_folder(tmp_path, hostile):
+    from storage.files import file_path, store_file
+
+    source = tmp_path / "upload.bin"
+    source.write_bytes(b"evidence")
+    files_dir = tmp_path / "files"
+    ref = store_file(files_dir, source, hostile)
+    stored = file_path(files_dir, ref)
+    assert stored.is_file() and stored.read_bytes() == b"evidence"
+    assert files_dir.resolve() in stored.parents and stored.parent.parent == files_dir.resolve()
