@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from dialogs.forms import Reply
@@ -11,7 +13,7 @@ from domain.questions import looks_like_question
 from domain.reports import parse_quick_report, task_code
 from domain.texts import render, t
 from handlers.router import Router
-from storage.conversations import link_group, redeem_invite
+from storage.conversations import link_group, record_wrong_invite_code, redeem_invite, wrong_invite_codes
 from storage.models import StatusUpdate, Task
 from storage.org import scope_of
 from storage.tasks import current_plan, find_task, history
@@ -19,6 +21,10 @@ from storage.units import UnitError, find_unit
 
 router = Router()
 router.form(ReportForm())
+
+# Wrong invite codes allowed in a chat within the window; more are not even checked.
+INVITE_TRIES = 5
+INVITE_TRY_WINDOW = timedelta(minutes=15)
 router.form(InviteForm())
 
 
@@ -30,11 +36,15 @@ async def start(ctx, args):
         return []
     if not args:
         return [Reply(t("not_registered"))]
-    name = ctx.event.display_name or ctx.event.user_id
+    event = ctx.event
+    if await wrong_invite_codes(ctx.session, event.platform, event.chat_id, ctx.now - INVITE_TRY_WINDOW) >= INVITE_TRIES:
+        return [Reply(t("invite_too_many_tries", minutes=INVITE_TRY_WINDOW // timedelta(minutes=1)))]
+    name = event.display_name or event.user_id
     person = await redeem_invite(
-        ctx.session, args.split()[0], platform=ctx.event.platform, user_id=ctx.event.user_id, name=name, now=ctx.now
+        ctx.session, args.split()[0], platform=event.platform, user_id=event.user_id, name=name, now=ctx.now
     )
     if person is None:
+        await record_wrong_invite_code(ctx.session, event.platform, event.chat_id, ctx.now, INVITE_TRY_WINDOW)
         return [Reply(t("invite_invalid"))]
     await ctx.session.refresh(person, ["unit"])
     ctx.person = person

@@ -642,11 +642,16 @@ def test_invite_create_prints_a_code_stored_with_unit_role_uses_and_expiry(plann
     assert datetime.fromisoformat(expires) - datetime.fromisoformat(created) == timedelta(days=7)
 
 
-def test_invite_create_for_the_whole_organisation_without_expiry(planned, db):
+def test_invite_create_for_the_whole_organisation_expires_in_7_days_by_default(planned, db):
     run = planned("invite", "create", "--role", "lãnh đạo")
     assert run.code == 0, run.err
-    assert run.out.splitlines()[1] == "Vai trò: Lãnh đạo; đơn vị: toàn tổ chức; dùng được 1 lần."
-    assert query(db, "SELECT role, uses_left, unit_id, expires_at FROM invites") == [("leader", 1, None, None)]
+    assert re.fullmatch(
+        r"Vai trò: Lãnh đạo; đơn vị: toàn tổ chức; dùng được 1 lần; hết hạn \d\d/\d\d/\d{4}\.", run.out.splitlines()[1]
+    )
+    [(role, uses, unit, expires, created)] = query(
+        db, "SELECT role, uses_left, unit_id, expires_at, created_at FROM invites")
+    assert (role, uses, unit) == ("leader", 1, None)
+    assert datetime.fromisoformat(expires) - datetime.fromisoformat(created) == timedelta(days=7)
 
 
 @pytest.mark.parametrize(
