@@ -25,6 +25,7 @@ from storage.importers.tables import PlanFileError
 from storage.models import STATUSES, ChatIdentity, Person, Unit
 from handlers.events import PLATFORMS
 from storage.conversations import INVITE_DAYS, create_invite, link_group
+from storage.org import Organisation, may_set_status
 from storage.people import PeopleFileError, import_people, parse_role
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views
@@ -147,6 +148,11 @@ async def cmd_status(app: App, args) -> int:
         if task is None:
             raise CliError(t("task_unknown", code=args.code))
         person = await _person_by_user_id(session, args.by)
+        [view] = await task_views(session, plan, codes=[task.code])
+        if not may_set_status(person, await Organisation.load(session), view.task.assignments):
+            await session.refresh(person, ["unit"])
+            raise CliError(t("status_lead_only", unit=person.unit.name if person.unit else None, code=task.code,
+                             lead="; ".join(view.lead), hint=False))
         update = await add_update(
             session, task, status=args.status, at=at, source="admin", reporter=person,
             percent=args.percent, evidence=args.evidence, note=args.note,

@@ -20,6 +20,7 @@ from domain.reports import parse_status, task_code
 from domain.text import collapse, fold
 from domain.texts import t
 from storage.models import STATUSES, Person, Plan, StatusUpdate
+from storage.org import Organisation, may_set_status
 from storage.tasks import TaskView, add_update, task_views
 
 SOURCE = "excel"
@@ -285,6 +286,12 @@ async def import_status_file(
     """Reads a filled form; writes its updates only when no row has an error."""
     views = {view.task.code: view for view in await task_views(session, plan)}
     reading = read_form(path, views, now.astimezone(zone).date())
+    if reporter is not None:  # only the lead unit (its leaders, admins) sets a task's status
+        org = await Organisation.load(session)
+        for row in reading.rows:
+            view = views[row.code]
+            if not may_set_status(reporter, org, view.task.assignments):
+                reading.errors.append(t("sheet_not_lead", row=row.row, code=row.code, lead="; ".join(view.lead)))
     if reading.errors:
         return ImportOutcome(reading.errors, [])
     saved = []

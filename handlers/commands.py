@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from dialogs.forms import Reply
 from dialogs.invite import InviteForm
-from dialogs.report import ReportForm, correction_window, is_overdue, my_task, my_tasks, save_report
+from dialogs.report import (
+    ReportForm, correction_window, is_overdue, lead_only, my_task, my_tasks, save_report, sets_status, start_report,
+)
 from domain.questions import looks_like_question
 from domain.reports import parse_quick_report, task_code
 from domain.texts import render, t
@@ -74,9 +76,10 @@ async def report(ctx, args):
     if args and code is None:
         return [Reply(t("report_pick_task_hint"))]
     if code is not None:
-        if await my_task(ctx, code) is None:
+        view = await my_task(ctx, code)
+        if view is None:
             return [Reply(t("report_task_not_yours", code=code))]
-        return await ctx.start_form("report", {"task": code}, ["task"])
+        return await start_report(ctx, view)
     return await ctx.start_form("report")
 
 
@@ -116,9 +119,12 @@ async def correct_last(ctx, args):
     if last is None or last.reported_at + correction_window(ctx) < ctx.now:
         return [Reply(t("correction_none", hours=ctx.settings.correction_window_hours))]
     code = await ctx.session.scalar(select(Task.code).where(Task.id == last.task_id))
-    if await my_task(ctx, code) is None:
+    view = await my_task(ctx, code)
+    if view is None:
         return [Reply(t("correction_none", hours=ctx.settings.correction_window_hours))]
-    return await ctx.start_form("report", {"task": code, "corrects": last.id, "corrects_task": code}, ["task"])
+    if not last.is_contribution and not await sets_status(ctx, view):
+        return [lead_only(ctx, view)]  # a status they may no longer set: no correction either
+    return await start_report(ctx, view, {"corrects": last.id, "corrects_task": code})
 
 
 @router.command("ketnoi", roles=("admin",))
@@ -150,6 +156,8 @@ async def quick_report(ctx, text):
     view = await my_task(ctx, quick.code)
     if view is None:
         return [Reply(t("report_task_not_yours", code=quick.code))]
+    if not await sets_status(ctx, view):
+        return [lead_only(ctx, view)]
     data = {"task": quick.code, "status": quick.status}
     filled = ["task", "status"]
     if quick.status == "in_progress":

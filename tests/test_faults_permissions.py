@@ -127,3 +127,183 @@ def test_cli_invites_expire_after_7_days_unless_told_otherwise(tmp_path, monkeyp
         rows = conn.execute("SELECT role, expires_at, created_at FROM invites ORDER BY id").fetchall()
     spans = {role: datetime.fromisoformat(expires) - datetime.fromisoformat(created) for role, expires, created in rows}
     assert spans == {"leader": timedelta(days=7), "officer": timedelta(days=30)}
+
+
+# --- who sets a task's status ------------------------------------------------------------------
+# I.2 is led by Phòng Hành chính – Quản trị (canbo on the console, 100001 on Telegram) and
+# coordinated by "Các phòng, ban, trung tâm": every unit, Phòng Kinh tế (officer 100013) too.
+
+KINH_TE_OFFICER = "100013"
+
+
+@pytest.fixture
+def tg(org_app):
+    return Chat(org_app, "telegram")
+
+
+async def status_of(app, code: str) -> tuple[str, int | None]:
+    from storage.tasks import current_plan, task_views
+
+    async with app.sessions() as session:
+        [view] = await task_views(session, await current_plan(session), codes=[code])
+        return view.status, view.percent
+
+
+async def entries(app, code: str) -> list[tuple[str, str, str | None, str | None]]:
+    async with app.sessions() as session:
+        rows = await session.execute(
+            select(StatusUpdate.kind, StatusUpdate.status, StatusUpdate.evidence, StatusUpdate.note)
+            .join(Task).where(Task.code == code).order_by(StatusUpdate.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+async def test_a_coordinating_officer_cannot_close_a_task_with_a_quick_report(tg, org_app):
+    out = await tg.say(KINH_TE_OFFICER, "I.2 hoàn thành, KH số 181/KH-VP ngày 23/02/2026")
+    assert out[0].text == (
+        "Phòng Kinh tế phối hợp thực hiện nhiệm vụ I.2; chỉ đơn vị chủ trì (Phòng Hành chính – Quản trị) "
+        "cập nhật trạng thái. Để gửi ý kiến hoặc tài liệu đóng góp, gõ /baocao I.2."
+    )
+    assert await entries(org_app, "I.2") == []
+    assert await status_of(org_app, "I.2") == ("not_started", None)
+
+
+async def test_a_coordinating_officer_adds_a_contribution_that_does_not_change_the_status(tg, org_app):
+    await tg.say("100001", "I.2 đang thực hiện 40%")  # the lead unit's own report
+    out = await tg.say(KINH_TE_OFFICER, "/baocao")
+    out = await tg.say(KINH_TE_OFFICER, "I.2")  # no status is asked: the evidence comes first
+    assert "phối hợp" in out[0].text and "chủ trì" in out[0].text
+    assert not any(o.data.startswith("s:") for o in out[0].options)
+    out = await tg.choose(KINH_TE_OFFICER, "Bỏ qua")
+    assert "Ý kiến đóng góp" in out[0].text
+    out = await tg.choose(KINH_TE_OFFICER, "Bỏ qua")
+    assert "cần có ý kiến hoặc tài liệu" in out[0].text  # a contribution says something
+    out = await tg.say(KINH_TE_OFFICER, "Phòng Kinh tế đã gửi số liệu quý I")
+    assert out[0].text.startswith("Kiểm tra lại đóng góp")
+    out = await tg.choose(KINH_TE_OFFICER, "Xác nhận")
+    mine = [m.text for m in out if m.chat_id == KINH_TE_OFFICER]
+    assert mine[0].startswith("Đã ghi đóng góp của Phòng Kinh tế cho nhiệm vụ I.2")
+    # The lead unit's officer is told, as a contribution.
+    told = {m.chat_id: m.text for m in out if m.chat_id != KINH_TE_OFFICER}
+    assert set(told) == {"100001"} and "Đóng góp của Phòng Kinh tế" in told["100001"]
+    assert await entries(org_app, "I.2") == [
+        ("status", "in_progress", None, None), ("contribution", "in_progress", None, "Phòng Kinh tế đã gửi số liệu quý I"),
+    ]
+    assert await status_of(org_app, "I.2") == ("in_progress", 40)
+    # The history and the task's answer show it as a contribution, the status stays the lead's.
+    history = (await tg.say("100001", "/lichsu I.2"))[0].text
+    assert "Đóng góp (Phòng Kinh tế) — Võ Thị Thanh Thảo" in history
+    detail = (await tg.say("100001", "I.2 đến đâu rồi?"))[0].text
+    assert "Trạng thái: Đang thực hiện 40%" in detail and "Đóng góp (Phòng Kinh tế)" in detail
+
+
+async def test_a_contribution_never_becomes_the_status_anywhere(org_app):
+    from bot.digest import load_source
+    from bot.reports import write_md
+    from domain.periods import make_period
+    from storage.questions import Selection, progress
+    from storage.report_data import gather
+    from storage.tasks import add_update, current_plan, find_task
+
+    async with org_app.sessions() as session, session.begin():
+        plan = await current_plan(session)
+        task = await find_task(session, plan, "I.2")
+        lead = await session.scalar(select(Person).join(ChatIdentity).where(ChatIdentity.external_id == "canbo"))
+        other = await session.scalar(select(Person).join(ChatIdentity).where(ChatIdentity.external_id == KINH_TE_OFFICER))
+        await add_update(session, task, status="done", at=START - timedelta(days=2), source="console", reporter=lead,
+                         evidence="Kế hoạch số 181/KH-VP ngày 23/02/2026")
+        await add_update(session, task, status="in_progress", at=START - timedelta(days=1), source="telegram",
+                         reporter=other, note="Đã góp ý dự thảo", kind="contribution")
+    assert await status_of(org_app, "I.2") == ("done", 100)
+    async with org_app.sessions() as session:
+        plan = await current_plan(session)
+        counts = await progress(session, Selection(plan.id), START.date(), VN)
+        data = await gather(session, plan, make_period("quarter", 2026, 2, "calendar"), zone=VN, now=START,
+                            mode="calendar")
+        source = await load_source(session, org_app.settings, START)
+    assert counts.counts.by_category["done_on_time"] == 1
+    [line] = [line for line in data.tasks if line.code == "I.2"]
+    assert (line.status, line.evidence) == ("done", "Kế hoạch số 181/KH-VP ngày 23/02/2026")
+    report = write_md(data)
+    assert "đóng góp của Phòng Kinh tế (Võ Thị Thanh Thảo, ngày 14/04/2026): Đã góp ý dự thảo" in report
+    [row] = [row for row in source.tasks if row.code == "I.2"]
+    assert row.status == "done" and row.note is None
+
+
+async def test_a_coordinating_officer_cannot_set_the_status_through_a_correction(tg, org_app):
+    from storage.tasks import add_update, current_plan, find_task
+
+    # A status the officer sent before coordinators were stopped, within the correction window.
+    async with org_app.sessions() as session, session.begin():
+        task = await find_task(session, await current_plan(session), "I.2")
+        other = await session.scalar(select(Person).join(ChatIdentity).where(ChatIdentity.external_id == KINH_TE_OFFICER))
+        await add_update(session, task, status="in_progress", percent=10, at=START - timedelta(hours=1),
+                         source="telegram", reporter=other)
+    out = await tg.say(KINH_TE_OFFICER, "/sua")
+    assert "chỉ đơn vị chủ trì (Phòng Hành chính – Quản trị) cập nhật trạng thái" in out[0].text
+    assert not any(o.data.startswith("s:") for o in out[0].options)
+    out = await tg.say(KINH_TE_OFFICER, "hoàn thành")
+    assert await status_of(org_app, "I.2") == ("in_progress", 10)
+
+
+async def test_a_coordinating_officer_corrects_their_contribution_as_a_contribution(tg, org_app):
+    await tg.say(KINH_TE_OFFICER, "/baocao I.2")
+    await tg.say(KINH_TE_OFFICER, "Công văn 12/KT")
+    await tg.choose(KINH_TE_OFFICER, "Bỏ qua")
+    await tg.choose(KINH_TE_OFFICER, "Xác nhận")
+    out = await tg.say(KINH_TE_OFFICER, "/sua")
+    assert not any(o.data.startswith("s:") for o in out[0].options)
+    await tg.say(KINH_TE_OFFICER, "Công văn 13/KT")
+    await tg.choose(KINH_TE_OFFICER, "Bỏ qua")
+    out = await tg.choose(KINH_TE_OFFICER, "Xác nhận")
+    assert out[0].text.startswith("Đã ghi đóng góp sửa đổi")
+    assert await entries(org_app, "I.2") == [
+        ("contribution", "not_started", "Công văn 12/KT", None), ("contribution", "not_started", "Công văn 13/KT", None),
+    ]
+
+
+async def test_the_lead_units_officer_and_an_admin_still_set_the_status(tg, chat, org_app):
+    out = await tg.say("100001", "I.2 đang thực hiện 30%")
+    assert out[0].text.startswith("Đã ghi báo cáo")
+    out = await chat.say("quantri", "/baocao I.2")
+    assert any(o.data == "s:in_progress" for o in out[0].options)
+    assert [kind for kind, *_ in await entries(org_app, "I.2")] == ["status"]
+
+
+async def test_the_status_form_import_refuses_rows_of_tasks_the_reporter_does_not_lead(org_app, tmp_path):
+    from openpyxl import load_workbook
+
+    from bot.status_form import import_status_file, write_form
+    from storage.tasks import current_plan, task_views
+
+    async with org_app.sessions() as session:
+        views = await task_views(session, await current_plan(session))
+    path = write_form(views, tmp_path / "form.xlsx", unit=None, today=START.date())
+    workbook = load_workbook(path)
+    for row in workbook.active.iter_rows(min_row=5):
+        if row[0].value in ("I.2", "II.1"):  # I.2: Phòng Kinh tế coordinates; II.1: its group leads
+            row[6].value = "Hoàn thành"
+            row[8].value = "Kế hoạch số 181/KH-VP ngày 23/02/2026"
+    workbook.save(path)
+    async with org_app.sessions() as session, session.begin():
+        plan = await current_plan(session)
+        other = await session.scalar(select(Person).join(ChatIdentity).where(ChatIdentity.external_id == KINH_TE_OFFICER))
+        outcome = await import_status_file(session, plan, path, now=START, zone=VN, reporter=other)
+    assert outcome.saved == []
+    assert len(outcome.errors) == 1 and "I.2" in outcome.errors[0] and "chủ trì" in outcome.errors[0]
+    assert await entries(org_app, "I.2") == [] and await entries(org_app, "II.1") == []
+
+
+async def test_cli_status_set_by_a_coordinating_officer_is_refused(org_app):
+    import argparse
+
+    from bot.cli import CliError, cmd_status
+
+    args = argparse.Namespace(code="I.2", status="done", by=KINH_TE_OFFICER, at=None, percent=None, evidence=None, note=None)
+    with pytest.raises(CliError) as refused:
+        await cmd_status(org_app, args)
+    assert "chỉ đơn vị chủ trì (Phòng Hành chính – Quản trị) cập nhật trạng thái" in str(refused.value)
+    assert await entries(org_app, "I.2") == []
+    args.by = "quantri"
+    assert await cmd_status(org_app, args) == 0
+    assert await status_of(org_app, "I.2") == ("done", 100)
