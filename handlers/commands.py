@@ -14,7 +14,7 @@ from dialogs.report import (
 from domain.questions import looks_like_question
 from domain.reports import parse_quick_report, task_code
 from domain.texts import render, t
-from handlers.router import Router
+from handlers.router import LINKS, PRIVATE, Router
 from storage.conversations import link_group, record_wrong_invite_code, redeem_invite, wrong_invite_codes
 from storage.models import StatusUpdate, Task
 from storage.org import scope_of
@@ -70,7 +70,7 @@ async def cancel(ctx, args):
     return [Reply(t("cancelled") if ctx.cache.get("had_dialog") else t("nothing_to_cancel"))]
 
 
-@router.command("baocao")
+@router.command("baocao", in_group=PRIVATE)
 async def report(ctx, args):
     code = task_code(args) if args else None
     if args and code is None:
@@ -88,13 +88,13 @@ async def report_from_option(ctx, code):
     return await report(ctx, code)
 
 
-@router.command("nhiemvu")
+@router.command("nhiemvu", in_group=PRIVATE)
 async def my_task_list(ctx, args):
     tasks = await my_tasks(ctx, open_only=False)
     return [Reply(render("chat/my_tasks.j2", person=ctx.person, tasks=tasks, today=ctx.today, overdue=is_overdue))]
 
 
-@router.command("lichsu")
+@router.command("lichsu", in_group=PRIVATE)
 async def task_history(ctx, args):
     code = task_code(args)
     if code is None:
@@ -110,7 +110,7 @@ async def task_history(ctx, args):
     return [Reply(render("chat/history.j2", task=task, updates=await history(ctx.session, task)))]
 
 
-@router.command("sua")
+@router.command("sua", in_group=PRIVATE)
 async def correct_last(ctx, args):
     last = await ctx.session.scalar(
         select(StatusUpdate).where(StatusUpdate.reporter_id == ctx.person.id)
@@ -127,7 +127,7 @@ async def correct_last(ctx, args):
     return await start_report(ctx, view, {"corrects": last.id, "corrects_task": code})
 
 
-@router.command("ketnoi", roles=("admin",))
+@router.command("ketnoi", roles=("admin",), in_group=LINKS)
 async def link_this_group(ctx, args):
     if not ctx.event.in_group:
         return [Reply(t("link_only_in_group"))]
@@ -141,7 +141,7 @@ async def link_this_group(ctx, args):
     return [Reply(t("group_linked", scope=unit.name if unit else None))]
 
 
-@router.command("moi", roles=("admin",))
+@router.command("moi", roles=("admin",), in_group=PRIVATE)
 async def invite(ctx, args):
     return await ctx.start_form("invite")
 
@@ -153,6 +153,8 @@ async def quick_report(ctx, text):
     quick = parse_quick_report(text)
     if quick is None:
         return None
+    if ctx.event.in_group:  # a report is personal: sent in private
+        return [Reply(t("group_private_only"))]
     view = await my_task(ctx, quick.code)
     if view is None:
         return [Reply(t("report_task_not_yours", code=quick.code))]

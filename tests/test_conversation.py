@@ -260,11 +260,13 @@ async def test_group_chats_answer_registered_members_only(chat, org_app):
     out = await chat.say("canbo", "chào cả nhà", chat=group)
     assert out == []
     out = await chat.say("canbo", "/nhiemvu", chat=group)
-    assert out[0].chat_id == group and "Nhiệm vụ của Phòng Hành chính – Quản trị" in out[0].text
+    assert out[0].chat_id == group and out[0].text.startswith("Nhóm này chưa được kết nối với kế hoạch")
     out = await chat.say("canbo", "/ketnoi", chat=group)
     assert "không có quyền" in out[0].text
     out = await chat.say("quantri", "/ketnoi Phòng HCQT", chat=group)
     assert "Phòng Hành chính – Quản trị" in out[0].text
+    out = await chat.say("canbo", "/nhiemvu", chat=group)  # personal: asked in private
+    assert out[0].chat_id == group and "nhắn riêng cho bot" in out[0].text
     async with org_app.sessions() as session:
         link = await session.scalar(select(GroupLink))
     assert (link.chat_id, link.platform, link.scope_unit_id is not None) == (group, chat.platform, True)

@@ -307,3 +307,69 @@ async def test_cli_status_set_by_a_coordinating_officer_is_refused(org_app):
     args.by = "quantri"
     assert await cmd_status(org_app, args) == 0
     assert await status_of(org_app, "I.2") == ("done", 100)
+
+
+# --- what a group is told --------------------------------------------------------------------
+# Phòng Kinh tế leads II.1 (through its group) and II.2, II.5 (every unit); HCQT leads I.2, I.3, V.2 (overdue);
+# Trung tâm Phục vụ Hành chính công leads III.1 and III.2, both overdue.
+
+GROUP = "-100777"
+NOT_LINKED = ("Nhóm này chưa được kết nối với kế hoạch nên bot chưa trả lời ở đây. Quản trị viên gõ "
+              "/ketnoi trong nhóm để theo dõi cả kế hoạch, hoặc /ketnoi Tên đơn vị để theo dõi một đơn vị.")
+PRIVATE = "Nội dung này là thông tin riêng: anh/chị vui lòng nhắn riêng cho bot để xem hoặc báo cáo."
+OUT_OF_SCOPE = ("III.1", "III.2", "V.2", "Trung tâm Phục vụ Hành chính công")
+
+# (who, what they send in the group, how the answer is checked)
+ASKED = {
+    "question: overdue": ("lanhdao", {"text": "nhiệm vụ nào quá hạn?", "mention": True}, "scoped"),
+    "/quahan": ("lanhdao", {"text": "/quahan"}, "scoped"),
+    "/tiendo": ("lanhdao", {"text": "/tiendo"}, "progress"),
+    "/tim": ("lanhdao", {"text": "/tim thủ tục hành chính"}, "scoped"),
+    "question: one task": ("lanhdao", {"text": "III.2 đến đâu rồi?", "mention": True}, "scoped"),
+    "/tonghop": ("lanhdao", {"text": "/tonghop"}, "progress"),
+    "/nhiemvu": ("canbo", {"text": "/nhiemvu"}, "private"),
+    "/lichsu": ("lanhdao", {"text": "/lichsu III.2"}, "private"),
+    "/sua": ("canbo", {"text": "/sua"}, "private"),
+    "/baocao": ("canbo", {"text": "/baocao I.2"}, "private"),
+    "quick report": ("canbo", {"text": "I.2 đang thực hiện 20%", "mention": True}, "private"),
+    "/nghiphep": ("canbo", {"text": "/nghiphep 30/05/2026"}, "private"),
+    "/moi": ("quantri", {"text": "/moi"}, "private"),
+    "/baocaoky": ("lanhdao", {"text": "/baocaoky quý I/2026"}, "private"),
+    "option r:": ("canbo", {"option": "r:I.2"}, "private"),
+}
+
+
+async def _group(chat, org_app, link: str | None):
+    if link is not None:
+        out = await chat.say("quantri", f"/ketnoi {link}".strip(), chat=GROUP)
+        assert "Đã kết nối" in out[0].text, out[0].text
+
+
+@pytest.mark.parametrize("asked", list(ASKED))
+@pytest.mark.parametrize("link", ["Phòng Kinh tế", "", None], ids=["unit", "all", "unlinked"])
+async def test_a_group_is_answered_within_its_scope_and_never_with_personal_views(chat, org_app, asked, link):
+    await chat.say("canbo", "I.2 đang thực hiện 40%")  # something for /sua and /lichsu to show
+    await _group(chat, org_app, link)
+    who, line, kind = ASKED[asked]
+    if "option" in line:
+        out = await chat.sim.core.handle(Inbound("console", GROUP, who, START, option=line["option"], chat_type="group"))
+    else:
+        out = await chat.say(who, chat=GROUP, **line)
+    assert out and all(m.chat_id == GROUP for m in out)  # nothing goes anywhere else
+    text = "\n".join(m.text for m in out)
+    if link is None:
+        assert [m.text for m in out] == [NOT_LINKED]
+    elif kind == "private":
+        assert [m.text for m in out] == [PRIVATE]
+    elif link == "Phòng Kinh tế" and asked == "question: one task":
+        assert text == "Nhiệm vụ III.2 nằm ngoài phạm vi bạn được xem."  # led by another unit
+    elif link == "Phòng Kinh tế":
+        assert not any(word in text for word in OUT_OF_SCOPE), text
+        if kind == "progress":
+            assert "Phòng Kinh tế" in text
+    else:  # the whole plan
+        assert text and text not in (NOT_LINKED, PRIVATE)
+        if kind == "progress":
+            assert "toàn kế hoạch" in text
+    async with org_app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(StatusUpdate)) == 1  # nothing written
