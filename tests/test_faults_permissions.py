@@ -44,11 +44,6 @@ def chat(org_app):
     return Chat(org_app)
 
 
-async def unit_id(app, name: str) -> int:
-    async with app.sessions() as session:
-        return await session.scalar(select(Unit.id).where(Unit.name == name))
-
-
 # --- invites ------------------------------------------------------------------------------------
 
 
@@ -102,7 +97,7 @@ async def test_wrong_codes_are_rate_limited_per_chat_across_processes(chat, org_
     other.clock.set(START + timedelta(minutes=10))
     out = await other.say("guesser", f"/start {code}")  # right, but not even checked
     assert out[0].text == "Anh/chị đã nhập sai mã mời quá nhiều lần. Vui lòng thử lại sau 15 phút."
-    out = await other.say("honest", f"/start SAI")  # another chat is not held up
+    out = await other.say("honest", "/start SAI")  # another chat is not held up
     assert "Mã mời không đúng" in out[0].text
     async with org_app.sessions() as session:
         assert await session.scalar(select(Invite.uses_left).where(Invite.code == code)) == 5
