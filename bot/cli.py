@@ -27,7 +27,8 @@ from storage.importers.plan_file import parse_plan_file
 from storage.importers.tables import PlanFileError
 from storage.models import STATUSES, ChatIdentity, Person, Unit
 from handlers.events import PLATFORMS
-from storage.conversations import create_invite, link_group
+from storage.conversations import INVITE_DAYS, create_invite, link_group
+from storage.org import Organisation, may_set_status
 from storage.people import PeopleFileError, import_people, parse_role
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views
@@ -162,6 +163,11 @@ async def cmd_status(app: App, args) -> int:
         if task is None:
             raise CliError(t("task_unknown", code=args.code))
         person = await _person_by_user_id(session, args.by)
+        [view] = await task_views(session, plan, codes=[task.code])
+        if not may_set_status(person, await Organisation.load(session), view.task.assignments):
+            await session.refresh(person, ["unit"])
+            raise CliError(t("status_lead_only", unit=person.unit.name if person.unit else None, code=task.code,
+                             lead="; ".join(view.lead), hint=False))
         update = await add_update(
             session, task, status=args.status, at=at, source="admin", reporter=person,
             percent=args.percent, evidence=args.evidence, note=args.note,
@@ -212,14 +218,14 @@ async def cmd_invite(app: App, args) -> int:
         raise CliError(t("role_unknown", role=args.role))
     if args.uses < 1:
         raise CliError(t("invite_uses_invalid", value=args.uses))
-    if args.expires is not None and args.expires < 1:
+    if args.expires < 1:
         raise CliError(t("invite_expires_invalid", value=args.expires))
     now = app.clock.now()
     async with app.sessions() as session, session.begin():
         unit = await find_unit(session, args.unit) if args.unit else None
         invite = await create_invite(
             session, unit_id=unit.id if unit else None, role=role, uses=args.uses,
-            expires_at=now + timedelta(days=args.expires) if args.expires is not None else None,
+            expires_at=now + timedelta(days=args.expires),
             created_by=None, now=now,
         )
     print(render("cli/invite_created.txt.j2", invite=invite, unit=unit))
@@ -462,7 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--unit", help="đơn vị (bỏ trống: toàn tổ chức)")
     sp.add_argument("--role", required=True, help="officer | leader | admin (cán bộ, lãnh đạo, quản trị)")
     sp.add_argument("--uses", type=int, default=1, help="số lần dùng, mặc định 1")
-    sp.add_argument("--expires", type=int, metavar="DAYS", help="hết hạn sau số ngày")
+    sp.add_argument("--expires", type=int, default=INVITE_DAYS, metavar="DAYS", help=f"hết hạn sau số ngày (mặc định {INVITE_DAYS})")
     p.set_defaults(run=cmd_invite)
 
     p = commands.add_parser("groups", help="nhóm trò chuyện nhận bản tin")

@@ -22,6 +22,7 @@ from domain.text import collapse, fold
 from domain.texts import t
 from storage.importers.guard import TimeLimit, UnsafeFile, check_package, open_limited, parse_off_loop
 from storage.models import STATUSES, Person, Plan, StatusUpdate
+from storage.org import Organisation, may_set_status
 from storage.tasks import TaskView, add_update, task_views
 
 SOURCE = "excel"
@@ -311,6 +312,12 @@ async def import_status_file(
                                        name=path.name)
     except UnsafeFile as error:
         raise StatusFormError(str(error)) from None
+    if reporter is not None:  # only the lead unit (its leaders, admins) sets a task's status
+        org = await Organisation.load(session)
+        for row in reading.rows:
+            view = views[row.code]
+            if not may_set_status(reporter, org, view.task.assignments):
+                reading.errors.append(t("sheet_not_lead", row=row.row, code=row.code, lead="; ".join(view.lead)))
     if reading.errors:
         return ImportOutcome(reading.errors, [])
     saved = []

@@ -9,12 +9,11 @@ from sqlalchemy import select
 from dialogs.forms import Answer, Form, Invalid, Reply, Slot
 from domain.texts import render, t
 from handlers.events import Option
-from storage.conversations import create_invite
+from storage.conversations import INVITE_DAYS, create_invite
 from storage.models import ROLES, Unit
 from storage.units import UnitError, find_unit
 
 PAGE_SIZE = 8
-INVITE_DAYS = 7
 
 
 class UnitSlot(Slot):

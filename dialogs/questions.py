@@ -14,7 +14,6 @@ from domain.questions import HELP, NOT_REPORTED, PROGRESS, SEARCH, TASK, Query
 from domain.texts import render, t
 from handlers.events import Option
 from storage.models import Area, Plan
-from storage.org import scope_of
 from storage.questions import (
     Selection, add_leads, leads_of, progress, task_detail, task_page, units_not_reported,
 )
@@ -35,7 +34,7 @@ async def answer(ctx, query: Query) -> list[Reply]:
     if query.intent == TASK:
         return [await _task(ctx, plan, query.code)]
     org = await ctx.org()
-    scope = scope_of(ctx.person, org)
+    scope = await ctx.scope()
     units = [u for u in query.units if scope is None or u in scope]
     if query.units and not units:
         names = [org.units[u].name for u in query.units]
@@ -63,13 +62,13 @@ async def _plan(ctx) -> Plan | None:
 async def _page(ctx, query: Query, unit: int | None, page: int) -> tuple[Reply, int]:
     plan = await _plan(ctx)
     org = await ctx.org()
-    scope = scope_of(ctx.person, org)
+    scope = await ctx.scope()
     units = scope if unit is None else (org.subtree(unit) if scope is None else org.subtree(unit) & scope)
     area = None
     if query.area:
         area = await ctx.session.scalar(select(Area).where(Area.plan_id == plan.id, Area.code == query.area))
-    # Whose tasks: the unit asked about, else the asker's own when they see only part of the plan.
-    own = ctx.person.unit_id if scope is not None else None
+    # Whose tasks: the unit asked about, else the group's or the asker's own when only part of the plan is shown.
+    own = await ctx.home_unit()
     names = dict(unit=org.units[unit or own].name if unit or own else None, area=area, today=ctx.today)
     if query.intent == PROGRESS:
         window = query.window
@@ -131,7 +130,7 @@ async def _task(ctx, plan: Plan, code: str) -> Reply:
     if detail is None:
         return Reply(t("task_unknown", code=code))
     org = await ctx.org()
-    if org.role_of(detail.assignments, scope_of(ctx.person, org)) is None:
+    if org.role_of(detail.assignments, await ctx.scope()) is None:
         return Reply(t("task_out_of_scope", code=code))
     return Reply(render("questions/task.j2", d=detail, limit=HISTORY_SHOWN))
 

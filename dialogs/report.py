@@ -1,4 +1,8 @@
-"""/baocao: an officer reports the status of one of their unit's tasks."""
+"""/baocao: an officer reports the status of one of their unit's tasks. Only
+those who may set a task's status (storage.org.may_set_status: the lead
+unit's officers, the leaders above it, admins) report a status; an officer
+of a coordinating unit gets the same form without the status, and what they
+send is kept as a contribution, shown to the lead unit's officers."""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from domain.texts import render, t
 from handlers.events import Option
 from storage.files import store_file
 from storage.models import STATUSES, StatusUpdate
-from storage.org import leaders_over, reachable_identity, scope_of
+from storage.org import leaders_over, may_set_status, reachable_identity, scope_of
+from storage.people import officers_of
 from storage.tasks import TaskView, add_update, current_plan, task_views
 
 PAGE_SIZE = 8
@@ -48,6 +53,24 @@ async def my_task(ctx, code: str) -> TaskView | None:
     return cache[code]
 
 
+async def sets_status(ctx, view: TaskView) -> bool:
+    return may_set_status(ctx.person, await ctx.org(), view.task.assignments)
+
+
+def lead_only(ctx, view: TaskView, hint: bool = True) -> Reply:
+    """Why a coordinating unit's officer does not set this task's status."""
+    unit = ctx.person.unit.name if ctx.person.unit else None
+    return Reply(t("status_lead_only", unit=unit, code=view.task.code, lead="; ".join(view.lead), hint=hint))
+
+
+async def start_report(ctx, view: TaskView, data: dict | None = None, filled: list[str] | None = None) -> list[Reply]:
+    """The report form for one of the person's tasks: a contribution where they may not set its status."""
+    data = {"task": view.task.code, **(data or {})}
+    if not await sets_status(ctx, view):
+        data["contribution"] = True
+    return await ctx.start_form("report", data, filled or ["task"])
+
+
 def is_overdue(view: TaskView, today) -> bool:
     return classify(view.status, view.task.due_date, None, view.task.recurring, today) == OVERDUE
 
@@ -74,8 +97,10 @@ class TaskSlot(Slot):
         code = answer.option[2:] if answer.option and answer.option.startswith("t:") else task_code(answer.text)
         if code is None:
             raise Invalid(t("report_pick_task_hint"))
-        if await my_task(ctx, code) is None:
+        view = await my_task(ctx, code)
+        if view is None:
             raise Invalid(t("report_task_not_yours", code=code))
+        data["contribution"] = not await sets_status(ctx, view)
         if data.get("corrects") and code != data.get("corrects_task"):
             # Went back and chose another task: a new report, not a correction.
             data.pop("corrects")
@@ -87,6 +112,9 @@ STATUS_OPTIONS = [("not_started", "s:not_started"), ("in_progress", "s:in_progre
 
 class StatusSlot(Slot):
     name = "status"
+
+    def applies(self, data):
+        return not data.get("contribution")
 
     async def ask(self, ctx, data):
         view = await my_task(ctx, data["task"])
@@ -124,7 +152,7 @@ class EvidenceSlot(Slot):
     name = "evidence"
 
     def applies(self, data):
-        return data.get("status") in ("done", "in_progress")
+        return data.get("contribution") or data.get("status") in ("done", "in_progress")
 
     def required(self, view, data) -> bool:
         return data.get("status") == "done" and bool(view.task.evidence)
@@ -133,7 +161,9 @@ class EvidenceSlot(Slot):
         view = await my_task(ctx, data["task"])
         required = self.required(view, data)
         options = [] if required else [Option(t("skip"), "skip")]
-        return Reply(render("chat/report_ask_evidence.j2", view=view, required=required), options)
+        lead_only_text = lead_only(ctx, view, hint=False).text if data.get("contribution") else None
+        text = render("chat/report_ask_evidence.j2", view=view, required=required, lead_only=lead_only_text)
+        return Reply(text, options)
 
     async def accept(self, ctx, data, answer):
         if len(answer.text) > EVIDENCE_LIMIT:  # typed, or a file's caption
@@ -154,13 +184,16 @@ class NoteSlot(Slot):
 
     async def ask(self, ctx, data):
         stuck = data.get("status") == "stuck"
-        return Reply(t("report_ask_note", stuck=stuck), [] if stuck else [Option(t("skip"), "skip")])
+        contribution = bool(data.get("contribution"))
+        return Reply(t("report_ask_note", stuck=stuck, contribution=contribution), [] if stuck else [Option(t("skip"), "skip")])
 
     async def accept(self, ctx, data, answer):
         stuck = data.get("status") == "stuck"
         if answer.option == "skip" or not answer.text.strip():
             if stuck:
                 raise Invalid(t("note_required"))
+            if data.get("contribution") and not data.get("evidence"):
+                raise Invalid(t("contribution_empty"))
             return None
         if len(answer.text) > NOTE_LIMIT:
             raise Invalid(t("text_too_long", limit=NOTE_LIMIT))
@@ -173,13 +206,13 @@ class ConfirmSlot(Slot):
     async def ask(self, ctx, data):
         view = await my_task(ctx, data["task"])
         options = [Option(t("confirm_yes"), "c:yes"), Option(t("confirm_edit"), "c:edit"), Option(t("confirm_cancel"), "c:cancel")]
-        return Reply(render("chat/report_summary.j2", view=view, d=data, confirmed=False), options)
+        return Reply(render("chat/report_summary.j2", view=view, d=data, confirmed=False, unit=ctx.person.unit), options)
 
     async def accept(self, ctx, data, answer):
         if answer.option == "c:yes":
             return True
         if answer.option == "c:edit":
-            raise Restart(keep=("task", "corrects"))
+            raise Restart(keep=("task", "corrects", "contribution"))
         if answer.option == "c:cancel":
             return False
         raise Invalid(t("confirm_hint"))
@@ -197,18 +230,39 @@ class ReportForm(Form):
 
 async def save_report(ctx, data: dict) -> list[Reply]:
     view = await my_task(ctx, data["task"])
+    contribution = bool(data.get("contribution"))
+    if not contribution and not await sets_status(ctx, view):
+        return [lead_only(ctx, view)]
     evidence = data.get("evidence") or {}
     corrects = await ctx.session.get(StatusUpdate, data["corrects"]) if data.get("corrects") else None
     if corrects is not None and corrects.reported_at + correction_window(ctx) < ctx.now:
         return [Reply(t("correction_expired", hours=ctx.settings.correction_window_hours))]
+    if contribution:  # the status stays the lead unit's: the entry repeats it
+        status, percent = view.status, view.latest.percent if view.latest else None
+    else:
+        status, percent = data["status"], data.get("percent")
     update = await add_update(
-        ctx.session, view.task, status=data["status"], at=ctx.now, source=ctx.event.platform,
-        reporter=ctx.person, percent=data.get("percent"), evidence=evidence.get("text"),
+        ctx.session, view.task, status=status, at=ctx.now, source=ctx.event.platform,
+        reporter=ctx.person, percent=percent, evidence=evidence.get("text"),
         file_ref=evidence.get("file"), note=data.get("note"), corrects=corrects,
+        kind="contribution" if contribution else "status",
     )
-    if update.status == "stuck":
+    if contribution:
+        await notify_lead_unit(ctx, view, update)
+    elif update.status == "stuck":
         await notify_leaders_of_stuck(ctx, view, update)
-    return [Reply(render("chat/report_summary.j2", view=view, d=data, confirmed=True, update=update, corrects=corrects))]
+    return [Reply(render("chat/report_summary.j2", view=view, d=data, confirmed=True, update=update, corrects=corrects,
+                         unit=ctx.person.unit))]
+
+
+async def notify_lead_unit(ctx, view: TaskView, update: StatusUpdate) -> None:
+    """The lead unit's officers see a coordinating unit's contribution at once."""
+    org = await ctx.org()
+    text = render("chat/contribution_alert.j2", view=view, update=update, reporter=ctx.person)
+    for officer in await officers_of(ctx.session, org.lead_units(view.task.assignments)):
+        identity = reachable_identity(officer, ctx.event.platform)
+        if identity is not None and officer.id != ctx.person.id:
+            ctx.send(identity.platform, identity.external_id, Reply(text))
 
 
 async def notify_leaders_of_stuck(ctx, view: TaskView, update: StatusUpdate) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from dialogs.forms import Reply
 from dialogs.invite import InviteForm
-from dialogs.report import ReportForm, correction_window, is_overdue, my_task, my_tasks, save_report
+from dialogs.report import (
+    ReportForm, correction_window, is_overdue, lead_only, my_task, my_tasks, save_report, sets_status, start_report,
+)
 from domain.questions import looks_like_question
 from domain.reports import parse_quick_report, task_code
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT
 from domain.texts import render, t
-from handlers.router import Router
-from storage.conversations import link_group, redeem_invite
+from handlers.router import LINKS, PRIVATE, Router
+from storage.conversations import link_group, record_wrong_invite_code, redeem_invite, wrong_invite_codes
 from storage.models import StatusUpdate, Task
 from storage.org import scope_of
 from storage.tasks import current_plan, find_task, history
@@ -20,6 +24,10 @@ from storage.units import UnitError, find_unit
 
 router = Router()
 router.form(ReportForm())
+
+# Wrong invite codes allowed in a chat within the window; more are not even checked.
+INVITE_TRIES = 5
+INVITE_TRY_WINDOW = timedelta(minutes=15)
 router.form(InviteForm())
 
 
@@ -31,11 +39,15 @@ async def start(ctx, args):
         return []
     if not args:
         return [Reply(t("not_registered"))]
-    name = ctx.event.display_name or ctx.event.user_id
+    event = ctx.event
+    if await wrong_invite_codes(ctx.session, event.platform, event.chat_id, ctx.now - INVITE_TRY_WINDOW) >= INVITE_TRIES:
+        return [Reply(t("invite_too_many_tries", minutes=INVITE_TRY_WINDOW // timedelta(minutes=1)))]
+    name = event.display_name or event.user_id
     person = await redeem_invite(
-        ctx.session, args.split()[0], platform=ctx.event.platform, user_id=ctx.event.user_id, name=name, now=ctx.now
+        ctx.session, args.split()[0], platform=event.platform, user_id=event.user_id, name=name, now=ctx.now
     )
     if person is None:
+        await record_wrong_invite_code(ctx.session, event.platform, event.chat_id, ctx.now, INVITE_TRY_WINDOW)
         return [Reply(t("invite_invalid"))]
     await ctx.session.refresh(person, ["unit"])
     ctx.person = person
@@ -59,15 +71,16 @@ async def cancel(ctx, args):
     return [Reply(t("cancelled") if ctx.cache.get("had_dialog") else t("nothing_to_cancel"))]
 
 
-@router.command("baocao")
+@router.command("baocao", in_group=PRIVATE)
 async def report(ctx, args):
     code = task_code(args) if args else None
     if args and code is None:
         return [Reply(t("report_pick_task_hint"))]
     if code is not None:
-        if await my_task(ctx, code) is None:
+        view = await my_task(ctx, code)
+        if view is None:
             return [Reply(t("report_task_not_yours", code=code))]
-        return await ctx.start_form("report", {"task": code}, ["task"])
+        return await start_report(ctx, view)
     return await ctx.start_form("report")
 
 
@@ -76,13 +89,13 @@ async def report_from_option(ctx, code):
     return await report(ctx, code)
 
 
-@router.command("nhiemvu")
+@router.command("nhiemvu", in_group=PRIVATE)
 async def my_task_list(ctx, args):
     tasks = await my_tasks(ctx, open_only=False)
     return [Reply(render("chat/my_tasks.j2", person=ctx.person, tasks=tasks, today=ctx.today, overdue=is_overdue))]
 
 
-@router.command("lichsu")
+@router.command("lichsu", in_group=PRIVATE)
 async def task_history(ctx, args):
     code = task_code(args)
     if code is None:
@@ -98,7 +111,7 @@ async def task_history(ctx, args):
     return [Reply(render("chat/history.j2", task=task, updates=await history(ctx.session, task)))]
 
 
-@router.command("sua")
+@router.command("sua", in_group=PRIVATE)
 async def correct_last(ctx, args):
     last = await ctx.session.scalar(
         select(StatusUpdate).where(StatusUpdate.reporter_id == ctx.person.id)
@@ -107,12 +120,15 @@ async def correct_last(ctx, args):
     if last is None or last.reported_at + correction_window(ctx) < ctx.now:
         return [Reply(t("correction_none", hours=ctx.settings.correction_window_hours))]
     code = await ctx.session.scalar(select(Task.code).where(Task.id == last.task_id))
-    if await my_task(ctx, code) is None:
+    view = await my_task(ctx, code)
+    if view is None:
         return [Reply(t("correction_none", hours=ctx.settings.correction_window_hours))]
-    return await ctx.start_form("report", {"task": code, "corrects": last.id, "corrects_task": code}, ["task"])
+    if not last.is_contribution and not await sets_status(ctx, view):
+        return [lead_only(ctx, view)]  # a status they may no longer set: no correction either
+    return await start_report(ctx, view, {"corrects": last.id, "corrects_task": code})
 
 
-@router.command("ketnoi", roles=("admin",))
+@router.command("ketnoi", roles=("admin",), in_group=LINKS)
 async def link_this_group(ctx, args):
     if not ctx.event.in_group:
         return [Reply(t("link_only_in_group"))]
@@ -126,7 +142,7 @@ async def link_this_group(ctx, args):
     return [Reply(t("group_linked", scope=unit.name if unit else None))]
 
 
-@router.command("moi", roles=("admin",))
+@router.command("moi", roles=("admin",), in_group=PRIVATE)
 async def invite(ctx, args):
     return await ctx.start_form("invite")
 
@@ -138,6 +154,8 @@ async def quick_report(ctx, text):
     quick = parse_quick_report(text)
     if quick is None:
         return None
+    if ctx.event.in_group:  # a report is personal: sent in private
+        return [Reply(t("group_private_only"))]
     if quick.evidence and len(quick.evidence) > EVIDENCE_LIMIT:  # the guided form's caps
         return [Reply(t("quick_report_too_long", field="evidence", length=len(quick.evidence), limit=EVIDENCE_LIMIT))]
     if quick.note and len(quick.note) > NOTE_LIMIT:
@@ -146,6 +164,8 @@ async def quick_report(ctx, text):
     view = await my_task(ctx, quick.code)
     if view is None:
         return [Reply(t("report_task_not_yours", code=quick.code))]
+    if not await sets_status(ctx, view):
+        return [lead_only(ctx, view)]
     data = {"task": quick.code, "status": quick.status}
     filled = ["task", "status"]
     if quick.status == "in_progress":

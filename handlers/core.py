@@ -16,12 +16,13 @@ from domain.sanitize import MESSAGE_LIMIT
 from domain.text import fold
 from domain.texts import t
 from handlers.events import PLATFORMS, Inbound, Option, Outbound
-from handlers.router import Router
+from handlers.router import LINKS, PRIVATE, Router
 from storage.conversations import claim_event, expired, load_state
 from storage.outbox import enqueue
-from storage.models import DialogState, Person
-from storage.org import Organisation
+from storage.models import DialogState, GroupLink, Person
+from storage.org import Organisation, scope_of
 from storage.people import person_by_identity
+from storage.schedule import group_link
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class Context:
     settings: object
     router: Router
     state: DialogState | None = None
+    group: GroupLink | None = None  # the link of the group chat the event comes from
     outbox: list[Outbound] = field(default_factory=list)  # messages to other chats
     cache: dict = field(default_factory=dict)  # lookups shared by the steps of one event
     _org: Organisation | None = None
@@ -61,6 +63,23 @@ class Context:
         if self._org is None:
             self._org = await Organisation.load(self.session)
         return self._org
+
+    async def scope(self) -> set[int] | None:
+        """Units whose tasks may be shown in this chat (None: the whole plan).
+        In a group, the group's: the unit it is linked to and those below it,
+        whoever asks, since everyone in the group reads the answer; nothing in
+        a group not linked. In private, the person's own (storage.org.scope_of)."""
+        org = await self.org()
+        if self.event.in_group:
+            return org.subtree(self.group.scope_unit_id) if self.group is not None else set()
+        return scope_of(self.person, org)
+
+    async def home_unit(self) -> int | None:
+        """The unit answers are about when none is named: the group's unit, or
+        the person's when they see only part of the plan."""
+        if self.event.in_group:
+            return self.group.scope_unit_id if self.group is not None else None
+        return self.person.unit_id if await self.scope() is not None else None
 
     def send(self, platform: str, chat_id: str, reply: Reply) -> None:
         self.outbox.append(Outbound(platform, chat_id, reply.text, list(reply.options), list(reply.files)))
@@ -171,6 +190,8 @@ class Core:
             return []
         if len(text) > MESSAGE_LIMIT:  # refused before anything reads it
             return [Reply(t("message_too_long", length=len(text), limit=MESSAGE_LIMIT))]
+        if event.in_group:
+            ctx.group = await group_link(ctx.session, event.platform, event.chat_id)
         ctx.state = await load_state(ctx.session, event.platform, event.chat_id, event.user_id)
         ttl = timedelta(hours=ctx.settings.dialog_ttl_hours)
         stale = ctx.state is not None and expired(ctx.state, ctx.now, ttl)
@@ -182,18 +203,24 @@ class Core:
         if text.startswith("/"):
             name, _, args = text[1:].partition(" ")
             command = self.router.commands.get(name.split("@")[0].lower())
+            if event.in_group and ctx.group is None and (command is None or command.in_group != LINKS):
+                return [Reply(t("group_not_linked"))]
             if command is None:
                 return [Reply(t("command_unknown", command=name))]
             if ctx.person is None and "guest" not in command.roles:
                 return [Reply(t("not_registered"))]
             if ctx.person is not None and "guest" not in command.roles and ctx.person.role not in command.roles:
                 return [Reply(t("not_allowed"))]
+            if event.in_group and command.in_group == PRIVATE:
+                return [Reply(t("group_private_only"))]
             ctx.cache["had_dialog"] = ctx.state is not None
             await ctx.clear_state()  # a new command ends the conversation in progress
             return await command.handler(ctx, args.strip())
 
         if ctx.person is None:
             return [Reply(t("not_registered"))] if not event.in_group else []
+        if event.in_group and ctx.group is None:
+            return [Reply(t("group_not_linked"))]
 
         if ctx.state is not None:
             options = [Option(label, data) for label, data in ctx.state.options]
@@ -205,6 +232,8 @@ class Core:
             return await ctx.answer_form(Answer(text, chosen, event.file))
 
         if event.option is not None:
+            if event.in_group:
+                return [Reply(t("group_private_only"))]
             for prefix, handler in self.router.options:
                 if event.option.startswith(prefix):
                     return await handler(ctx, event.option[len(prefix) :])
@@ -212,6 +241,8 @@ class Core:
         if stale:
             return [Reply(t("dialog_expired"))]
         if event.file is not None:
+            if event.in_group:  # evidence and status forms are sent in private
+                return [Reply(t("group_private_only"))]
             for handler in self.router.files:
                 replies = await handler(ctx, text)
                 if replies is not None:

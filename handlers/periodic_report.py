@@ -8,7 +8,7 @@ from dialogs.period_report import PeriodReportForm, send_report
 from domain.periods import PeriodError
 from domain.report_periods import parse_period_text
 from domain.texts import render, t
-from handlers.router import Router
+from handlers.router import PRIVATE, Router
 from storage.org import leaders_over, reachable_identity
 from storage.tasks import current_plan
 
@@ -18,7 +18,7 @@ router.form(PeriodReportForm())
 MAX_ERRORS_SHOWN = 40
 
 
-@router.command("baocaoky", roles=("leader", "admin"))
+@router.command("baocaoky", roles=("leader", "admin"), in_group=PRIVATE)
 async def periodic_report(ctx, args):
     """`/baocaoky` asks the period; `/baocaoky quý I/2026` goes straight to the files."""
     if args:

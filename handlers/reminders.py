@@ -15,7 +15,7 @@ from domain.reports import task_code
 from domain.text import fold
 from domain.texts import t
 from domain.workdays import WorkCalendar, parse_hhmm
-from handlers.router import Router
+from handlers.router import PRIVATE, Router
 from storage.models import Task
 from storage.org import scope_of
 from storage.schedule import acknowledge, end_leave, group_link, latest_reminded_tasks, leave_of, set_leave, snooze
@@ -41,7 +41,7 @@ async def snooze_option(ctx, data):
     return await _snooze(ctx, days, target or "*")
 
 
-@router.command("nhaclai", roles=("officer", "leader"))
+@router.command("nhaclai", roles=("officer", "leader"), in_group=PRIVATE)
 async def snooze_command(ctx, args):
     parts = args.split()
     if not parts:
@@ -93,7 +93,7 @@ def parse_day(text: str, today: date) -> date | None:
         return None
 
 
-@router.command("nghiphep")
+@router.command("nghiphep", in_group=PRIVATE)
 async def leave(ctx, args):
     words = fold(args).strip()
     if not words:
@@ -172,22 +172,14 @@ async def digest_schedule(ctx, args):
 async def digest_now(ctx, args):
     from bot.digest import compose, load_source
 
-    org = await ctx.org()
-    allowed = scope_of(ctx.person, org)
-    link = await group_link(ctx.session, ctx.event.platform, ctx.event.chat_id) if ctx.event.in_group else None
-    if link is not None:
-        unit_id = link.scope_unit_id
-    elif allowed is None:
-        unit_id = None
-    else:
-        unit_id = ctx.person.unit_id
+    scope = await ctx.scope()  # a group's, or the person's in private
+    unit_id = await ctx.home_unit()
     if args:
         try:
             unit = await find_unit(ctx.session, args)
         except UnitError as error:
             return [Reply(str(error))]
-        within = org.subtree(unit_id)
-        if (within is not None and unit.id not in within) or (allowed is not None and unit.id not in allowed):
+        if scope is not None and unit.id not in scope:
             return [Reply(t("digest_out_of_scope", unit=unit.name))]
         unit_id = unit.id
     source = await load_source(ctx.session, ctx.settings, ctx.now)

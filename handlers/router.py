@@ -11,12 +11,19 @@ from dialogs.forms import Form, Reply
 Handler = Callable[..., Awaitable[list[Reply]]]
 
 
+# How a command is answered in a group chat: within the group's scope; in
+# private only (personal views: the group is told to message the bot); or even
+# in a group not linked yet (/ketnoi, which links it).
+SCOPED, PRIVATE, LINKS = "scoped", "private", "links"
+
+
 @dataclass
 class Command:
     name: str
     handler: Handler
     roles: tuple[str, ...]  # who may use it; "guest" means anyone, registered or not
     in_help: bool
+    in_group: str = SCOPED
 
 
 @dataclass
@@ -27,16 +34,17 @@ class Router:
     files: list[Handler] = field(default_factory=list)
     forms: dict[str, Form] = field(default_factory=dict)
 
-    def command(self, *names: str, roles=("officer", "leader", "admin"), in_help: bool = True):
+    def command(self, *names: str, roles=("officer", "leader", "admin"), in_help: bool = True, in_group: str = SCOPED):
         def register(handler: Handler) -> Handler:
             for name in names:
-                self.commands[name] = Command(name, handler, tuple(roles), in_help and name == names[0])
+                self.commands[name] = Command(name, handler, tuple(roles), in_help and name == names[0], in_group)
             return handler
 
         return register
 
     def option(self, prefix: str):
-        """Handle a pressed option whose data starts with `prefix` outside any form."""
+        """Handle a pressed option whose data starts with `prefix` outside any
+        form; such options are personal (open a report, snooze): answered in private only."""
 
         def register(handler: Handler) -> Handler:
             self.options.append((prefix, handler))

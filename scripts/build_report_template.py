@@ -62,7 +62,9 @@ RESULT = (
     "{% elif i.status == 'stuck' %}gặp vướng mắc{% if i.in_period.note %} ({{ i.in_period.note }}){% endif %}"
     "{% else %}chưa triển khai{% endif %}"
     "{% if i.evidence %}; tài liệu kiểm chứng: {{ i.evidence }} (báo cáo ngày {{ i.evidence_on|date }}){% endif %}"
-    "{% if i.reporter %}; người báo cáo: {{ i.reporter }}{% endif %}."
+    "{% if i.reporter %}; người báo cáo: {{ i.reporter }}{% endif %}"
+    "{% for c in i.contributions %}; đóng góp của {{ c.unit }} ({% if c.reporter %}{{ c.reporter }}, {% endif %}"
+    "ngày {{ c.on|date }}): {{ c.text }}{% endfor %}."
 )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChatIdentity, DialogState, GroupLink, Invite, Person, ProcessedEvent
+from storage.models import ChatIdentity, DialogState, GroupLink, Invite, InviteAttempt, Person, ProcessedEvent
 
 
 async def claim_event(session: AsyncSession, platform: str, event_key: str, at: datetime) -> bool:
@@ -48,6 +48,9 @@ async def load_state(session: AsyncSession, platform: str, chat_id: str, user_id
     return await session.scalar(query)
 
 
+INVITE_DAYS = 7  # an invite's life unless its creator says otherwise
+
+
 async def create_invite(
     session: AsyncSession, *, unit_id: int | None, role: str, uses: int, expires_at: datetime | None,
     created_by: Person | None, now: datetime,
@@ -65,16 +68,43 @@ async def create_invite(
 async def redeem_invite(
     session: AsyncSession, code: str, *, platform: str, user_id: str, name: str, now: datetime
 ) -> Person | None:
-    """Link a chat account to a new person of the invite's unit and role."""
-    invite = await session.scalar(select(Invite).where(Invite.code == code))
-    if invite is None or invite.uses_left <= 0 or (invite.expires_at and invite.expires_at <= now):
+    """Link a chat account to a new person of the invite's unit and role.
+    One statement takes a use where one remains: of two people redeeming the
+    last use at the same moment, the database lets exactly one have it."""
+    taken = await session.execute(
+        update(Invite)
+        .where(Invite.code == code, Invite.uses_left > 0, or_(Invite.expires_at.is_(None), Invite.expires_at > now))
+        .values(uses_left=Invite.uses_left - 1)
+        .returning(Invite.unit_id, Invite.role)
+    )
+    row = taken.first()
+    if row is None:
         return None
-    invite.uses_left -= 1
-    person = Person(name=name, unit_id=invite.unit_id, role=invite.role)
+    person = Person(name=name, unit_id=row.unit_id, role=row.role)
     person.identities = [ChatIdentity(platform=platform, external_id=user_id)]
     session.add(person)
     await session.flush()
     return person
+
+
+async def wrong_invite_codes(session: AsyncSession, platform: str, chat_id: str, since: datetime) -> int:
+    """Wrong invite codes typed in a chat since a time (every process counts in the database)."""
+    return await session.scalar(
+        select(func.count()).select_from(InviteAttempt).where(
+            InviteAttempt.platform == platform, InviteAttempt.chat_id == chat_id, InviteAttempt.attempted_at > since
+        )
+    )
+
+
+async def record_wrong_invite_code(session: AsyncSession, platform: str, chat_id: str, now: datetime, keep: timedelta) -> None:
+    """Count a wrong code, and forget this chat's ones older than `keep`."""
+    await session.execute(
+        delete(InviteAttempt).where(
+            InviteAttempt.platform == platform, InviteAttempt.chat_id == chat_id, InviteAttempt.attempted_at <= now - keep
+        )
+    )
+    session.add(InviteAttempt(platform=platform, chat_id=chat_id, attempted_at=now))
+    await session.flush()
 
 
 async def link_group(

@@ -62,6 +62,10 @@ class Base(DeclarativeBase):
 
 
 STATUSES = ("not_started", "in_progress", "done", "stuck")
+# What a status update is: a report of the task's status, by someone who may
+# set it (the lead unit, its leaders, admins), or a coordinating unit's
+# contribution (a note or evidence), which never becomes the task's status.
+UPDATE_KINDS = ("status", "contribution")
 ROLES = ("officer", "leader", "admin")
 
 
@@ -225,8 +229,16 @@ class StatusUpdate(Base):
     reported_at: Mapped[datetime]
     source: Mapped[str] = mapped_column(String(20))
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("status_updates.id"))
+    # "status" or "contribution" (UPDATE_KINDS). A contribution keeps the
+    # status the task had when it was written, and is skipped wherever the
+    # newest update is read as the status.
+    kind: Mapped[str] = mapped_column(String(20), default="status", server_default="status")
 
     reporter: Mapped[Person | None] = relationship()
+
+    @property
+    def is_contribution(self) -> bool:
+        return self.kind == "contribution"
 
 
 class Indicator(Base):
@@ -293,6 +305,18 @@ class Invite(Base):
     created_at: Mapped[datetime]
 
     unit: Mapped[Unit | None] = relationship()
+
+
+class InviteAttempt(Base):
+    """A wrong invite code typed in a chat: counted to slow down guessing."""
+
+    __tablename__ = "invite_attempts"
+    __table_args__ = (Index("ix_invite_attempts_chat", "platform", "chat_id", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    attempted_at: Mapped[datetime]
 
 
 class GroupLink(Base):

@@ -61,10 +61,31 @@ class Organisation:
             return True
         return bool(self.members.get(assignment.group_id, set()) & unit_ids)
 
+    def lead_units(self, assignments: list[Assignment]) -> set[int]:
+        """The units that lead a task: named ones and the members of a leading group."""
+        found: set[int] = set()
+        for a in assignments:
+            if a.role != "lead":
+                continue
+            if a.unit_id is not None:
+                found.add(a.unit_id)
+            elif a.group_id in self.all_unit_groups:
+                found |= set(self.units)
+            else:
+                found |= self.members.get(a.group_id, set())
+        return found
+
     def role_of(self, assignments: list[Assignment], unit_ids: set[int] | None) -> str | None:
         """'lead' or 'coordinating' when these units work on a task, else None."""
         roles = {a.role for a in assignments if self.assignment_covers(a, unit_ids)}
         return "lead" if "lead" in roles else ("coordinating" if roles else None)
+
+
+def may_set_status(person: Person, org: Organisation, assignments: list[Assignment]) -> bool:
+    """Whether a person sets a task's status: admins, and those whose scope
+    covers a lead unit of the task (its officers, the leaders above it). A
+    coordinating unit only contributes notes and evidence."""
+    return person.role == "admin" or org.role_of(assignments, scope_of(person, org)) == "lead"
 
 
 def scope_of(person: Person, org: Organisation) -> set[int] | None:

@@ -36,6 +36,17 @@ class PeopleFileError(Exception):
         self.errors = errors
 
 
+async def officers_of(session: AsyncSession, unit_ids: set[int]) -> list[Person]:
+    """The officers of these units, with their chat accounts."""
+    if not unit_ids:
+        return []
+    rows = await session.scalars(
+        select(Person).where(Person.role == "officer", Person.unit_id.in_(unit_ids))
+        .options(selectinload(Person.identities)).order_by(Person.id)
+    )
+    return list(rows)
+
+
 def parse_role(text: str) -> str | None:
     return _ROLE_WORDS.get(key(text))
 

@@ -23,8 +23,9 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from domain.progress import DONE_LATE, DONE_ON_TIME, OPEN_ON_TIME, OVERDUE, RECURRING, Counts, classify
 from domain.questions import find_words, like_patterns
-from storage.models import Area, Assignment, Plan, StatusUpdate, Task, Unit, UnitGroup
+from storage.models import Area, Assignment, Person, Plan, StatusUpdate, Task, Unit, UnitGroup
 from storage.org import Organisation
+from storage.tasks import SETS_STATUS
 
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 STATUS_ORDER = ("done", "in_progress", "stuck", "not_started")
@@ -114,7 +115,7 @@ def _newest_report(dialect: str):
     index), elsewhere the row whose id a correlated subquery finds, which
     SQLite runs once per task."""
     s = aliased(StatusUpdate)
-    newest = select(s.id, s.task_id, s.status, s.percent, s.reported_at).where(s.task_id == Task.id)
+    newest = select(s.id, s.task_id, s.status, s.percent, s.reported_at).where(s.task_id == Task.id, s.kind == "status")
     newest = newest.order_by(s.reported_at.desc(), s.id.desc()).limit(1)
     if dialect == "postgresql":
         return newest.lateral("newest"), true()
@@ -126,7 +127,7 @@ def _first_done(task_id):
     """When a done task became done: the first "done" after its newest other report."""
     undone = aliased(StatusUpdate)
     last_undone = (
-        select(undone.reported_at).where(undone.task_id == task_id, undone.status != "done")
+        select(undone.reported_at).where(undone.task_id == task_id, undone.status != "done", undone.kind == "status")
         .order_by(undone.reported_at.desc(), undone.id.desc()).limit(1).correlate_except(undone)
     )
     since = last_undone.scalar_subquery()
@@ -136,6 +137,7 @@ def _first_done(task_id):
         done.task_id == task_id,
         done.reported_at >= func.coalesce(since, _EPOCH),
         done.status == "done",
+        done.kind == "status",
         or_(since.is_(None), done.reported_at > since, done.id > since_id),
     ).correlate_except(done).scalar_subquery()
 
@@ -328,7 +330,7 @@ async def units_not_reported(
         select(Assignment.id).join(Task, Task.id == Assignment.task_id)
         .join(StatusUpdate, StatusUpdate.task_id == Task.id)
         .where(Assignment.unit_id == Unit.id, Assignment.role == "lead", in_plan,
-               StatusUpdate.reported_at >= start_at, StatusUpdate.reported_at < end_at)
+               StatusUpdate.reported_at >= start_at, StatusUpdate.reported_at < end_at, SETS_STATUS)
     )
     reported = set((await session.scalars(select(Unit.id).where(scope, sent.exists()))).all())
     newest, joined = _newest_report(session.bind.dialect.name)
@@ -373,14 +375,16 @@ async def task_detail(session: AsyncSession, plan: Plan, code: str, today: date,
     for a in assignments:
         names[a.role].append(a.unit.name if a.unit else a.group.name)
     updates = list(await session.scalars(
-        select(StatusUpdate).where(StatusUpdate.task_id == task.id).options(joinedload(StatusUpdate.reporter))
+        select(StatusUpdate).where(StatusUpdate.task_id == task.id)
+        .options(joinedload(StatusUpdate.reporter).joinedload(Person.unit))
         .order_by(StatusUpdate.reported_at, StatusUpdate.id)
     ))
-    latest = updates[-1] if updates else None
+    statuses = [u for u in updates if not u.is_contribution]
+    latest = statuses[-1] if statuses else None
     status = latest.status if latest else "not_started"
     percent = None if latest is None else (100 if status == "done" and latest.percent is None else latest.percent)
     done_at = None
-    for update in updates:
+    for update in statuses:
         done_at = (done_at or update.reported_at) if update.status == "done" else None
     done_on = done_at.astimezone(zone).date() if done_at else None
     category = classify(status, task.due_date, done_on, task.recurring, today)

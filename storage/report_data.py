@@ -3,7 +3,9 @@ return plain rows (no ORM objects: 10,000 tasks must stay fast): tasks,
 assignments, each task's newest report and the day it became done as of the
 period's end (the same rules as storage.tasks.task_views, computed with window
 functions in the database), the newest evidence and blocker reported within
-the period, indicators and their latest values. bot/reports.py only formats."""
+the period, the coordinating units' contributions, indicators and their
+latest values. bot/reports.py only formats. A contribution (a status update
+of kind "contribution") is never a task's status, evidence or blocker."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from storage.models import (
     Area, Assignment, Indicator, IndicatorValue, Person, Plan, StatusUpdate, Task, Unit, UnitGroup, UTCDateTime,
 )
 from storage.org import Organisation
+from storage.tasks import SETS_STATUS
 
 
 @dataclass
@@ -62,6 +65,7 @@ class TaskLine:
     in_period: Entry | None = None  # the newest report made within the period
     evidence: str | None = None  # the newest evidence given within the period…
     evidence_on: date | None = None  # …and the day it was given
+    contributions: list[Contribution] = field(default_factory=list)  # given within the period, oldest first
 
     @property
     def reporter(self) -> str | None:
@@ -97,6 +101,16 @@ class Blocker:
     on: date
     reporter: str | None
     resolved: bool  # the task is no longer stuck at the period's end
+
+
+@dataclass
+class Contribution:
+    """A coordinating unit's note or evidence on a task."""
+
+    unit: str
+    reporter: str | None
+    on: date
+    text: str
 
 
 @dataclass
@@ -217,7 +231,7 @@ async def _latest(session: AsyncSession, plan: Plan, as_of: datetime) -> tuple[d
             func.row_number().over(**window).label("rank"),
             func.sum(case((StatusUpdate.status != "done", 1), else_=0)).over(**window, rows=(None, 0)).label("open_after"),
         )
-        .where(_plan_updates(plan), StatusUpdate.reported_at <= as_of)
+        .where(_plan_updates(plan), StatusUpdate.reported_at <= as_of, SETS_STATUS)
         .subquery()
     )
     per_task = (
@@ -247,10 +261,27 @@ async def _latest(session: AsyncSession, plan: Plan, as_of: datetime) -> tuple[d
 async def _period_newest(session: AsyncSession, plan: Plan, start: datetime, end: datetime, *where, column):
     """Per task, the newest report within the period matching `where`: (its `column`, its time, its reporter)."""
     query = _newest(
-        (_plan_updates(plan), StatusUpdate.reported_at >= start, StatusUpdate.reported_at <= end, *where),
+        (_plan_updates(plan), StatusUpdate.reported_at >= start, StatusUpdate.reported_at <= end, SETS_STATUS, *where),
         column, StatusUpdate.reported_at, Person.name,
     ).outerjoin(Person, Person.id == StatusUpdate.reporter_id)
     return {task_id: (value, at, reporter) for task_id, value, at, reporter in await session.execute(query)}
+
+
+async def _contributions(session: AsyncSession, plan: Plan, start: datetime, end: datetime, zone) -> dict[int, list[Contribution]]:
+    query = (
+        select(StatusUpdate.task_id, Unit.name, Person.name, StatusUpdate.reported_at, StatusUpdate.evidence,
+               StatusUpdate.note)
+        .outerjoin(Person, Person.id == StatusUpdate.reporter_id)
+        .outerjoin(Unit, Unit.id == Person.unit_id)
+        .where(_plan_updates(plan), StatusUpdate.kind == "contribution",
+               StatusUpdate.reported_at >= start, StatusUpdate.reported_at <= end)
+        .order_by(StatusUpdate.reported_at, StatusUpdate.id)
+    )
+    found: dict[int, list[Contribution]] = {}
+    for task_id, unit, reporter, at, evidence, note in await session.execute(query):
+        text = "; ".join(part for part in (one_line(evidence), one_line(note)) if part)
+        found.setdefault(task_id, []).append(Contribution(unit or "", reporter, at.astimezone(zone).date(), text))
+    return found
 
 
 async def _indicators(session: AsyncSession, plan: Plan, as_of: datetime, zone) -> list[IndicatorLine]:
@@ -308,6 +339,7 @@ async def gather(
         session, plan, period_start, as_of, StatusUpdate.status == "stuck", StatusUpdate.note.is_not(None),
         StatusUpdate.note != "", column=StatusUpdate.note,
     )
+    contributions = await _contributions(session, plan, period_start, as_of, zone)
 
     lines: dict[int, TaskLine] = {}
     states: list[TaskState] = []
@@ -328,6 +360,7 @@ async def gather(
             counted=not recurring and due is not None and due <= as_of_day,
             in_period=entry if entry is not None and entry.at >= period_start else None,
         )
+        line.contributions = contributions.get(task_id, [])
         if task_id in evidence:
             text, at, _ = evidence[task_id]
             line.evidence, line.evidence_on = one_line(text), at.astimezone(zone).date()
@@ -376,7 +409,7 @@ def _areas(plan_areas: list[Area], tasks: list[TaskLine]) -> list[AreaSection]:
                 counts.add(line.category)
         by_unit: dict[str, list[TaskLine]] = {}
         for line in mine:
-            if line.in_period is not None:
+            if line.in_period is not None or line.contributions:
                 by_unit.setdefault(line.lead or "—", []).append(line)
         results = [UnitResults(unit, items) for unit, items in by_unit.items()]
         sections.append(AreaSection(area.code, area.name, sentence_case(area.name), mine, results, counts))

@@ -99,7 +99,7 @@ async def _newest_reports(session: AsyncSession, plan: Plan, tasks: dict[int, Ta
             func.row_number().over(**window).label("rank"),
             func.sum(case((StatusUpdate.status != "done", 1), else_=0)).over(**window, rows=(None, 0)).label("open_after"),
         )
-        .where(StatusUpdate.task_id.in_(select(Task.id).where(Task.plan_id == plan.id)))
+        .where(StatusUpdate.task_id.in_(select(Task.id).where(Task.plan_id == plan.id)), StatusUpdate.kind == "status")
         .subquery()
     )
     per_task = (

@@ -12,6 +12,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from domain.progress import classify
 from storage.models import Area, Assignment, Person, Plan, StatusUpdate, Task
 
+# Status updates that set the status; a coordinating unit's contribution does not.
+SETS_STATUS = StatusUpdate.kind == "status"
+
 
 @dataclass
 class TaskView:
@@ -52,7 +55,7 @@ def newest_updates_query(task_ids=None, as_of: datetime | None = None):
         func.row_number()
         .over(partition_by=StatusUpdate.task_id, order_by=(StatusUpdate.reported_at.desc(), StatusUpdate.id.desc()))
         .label("rank"),
-    )
+    ).where(SETS_STATUS)
     if task_ids is not None:
         ranked = ranked.where(StatusUpdate.task_id.in_(task_ids))
     if as_of is not None:
@@ -72,7 +75,7 @@ async def done_since(session: AsyncSession, task_ids: list[int], as_of: datetime
         return {}
     query = (
         select(StatusUpdate.task_id, StatusUpdate.status, StatusUpdate.reported_at)
-        .where(StatusUpdate.task_id.in_(task_ids))
+        .where(StatusUpdate.task_id.in_(task_ids), SETS_STATUS)
         .order_by(StatusUpdate.task_id, StatusUpdate.reported_at, StatusUpdate.id)
     )
     if as_of is not None:
@@ -136,6 +139,7 @@ async def add_update(
     file_ref: str | None = None,
     note: str | None = None,
     corrects: StatusUpdate | None = None,
+    kind: str = "status",
 ) -> StatusUpdate:
     update = StatusUpdate(
         task_id=task.id,
@@ -148,6 +152,7 @@ async def add_update(
         reported_at=at,
         source=source,
         corrects_id=corrects.id if corrects else None,
+        kind=kind,
     )
     session.add(update)
     await session.flush()
@@ -155,10 +160,11 @@ async def add_update(
 
 
 async def history(session: AsyncSession, task: Task) -> list[StatusUpdate]:
+    """Every update of a task, contributions included, oldest first."""
     rows = await session.scalars(
         select(StatusUpdate)
         .where(StatusUpdate.task_id == task.id)
-        .options(selectinload(StatusUpdate.reporter))
+        .options(selectinload(StatusUpdate.reporter).joinedload(Person.unit))
         .order_by(StatusUpdate.reported_at, StatusUpdate.id)
     )
     return list(rows)

@@ -472,28 +472,28 @@ def test_people_import_row_without_a_name_is_reported(planned, db, tmp_path):
 
 
 def test_status_set_done_then_in_progress_keeps_history(staffed, db):
-    run = staffed("status", "set", "III.3", "done", "--by", "100001",
-                  "--at", "2026-03-10T09:00:00+07:00", "--evidence", "Báo cáo số 12/BC-TTPV")
+    run = staffed("status", "set", "II.3", "done", "--by", "100001",
+                  "--at", "2026-03-10T09:00:00+07:00", "--evidence", "Báo cáo số 12/BC-HCQT")
     assert run.code == 0, run.err
     assert run.err == ""
-    assert run.out.strip() == "Đã ghi: III.3 — Hoàn thành, người báo cáo Lê Thị Mai Anh, lúc 09:00 10/03/2026."
-    task = tasks_json(staffed)["III.3"]
+    assert run.out.strip() == "Đã ghi: II.3 — Hoàn thành, người báo cáo Lê Thị Mai Anh, lúc 09:00 10/03/2026."
+    task = tasks_json(staffed)["II.3"]
     assert task["status"] == "done"
     assert task["percent"] == 100
     assert task["done_at"] == "2026-03-10T09:00:00+07:00"
 
-    run = staffed("status", "set", "III.3", "in_progress", "--percent", "50", "--by", "canbo",
+    run = staffed("status", "set", "II.3", "in_progress", "--percent", "50", "--by", "canbo",
                   "--at", "2026-03-12T14:30:00+07:00", "--note", "Đang chờ số liệu")
     assert run.code == 0, run.err
-    assert run.out.strip() == ("Đã ghi: III.3 — Đang thực hiện (50%), người báo cáo Lê Thị Mai Anh, "
+    assert run.out.strip() == ("Đã ghi: II.3 — Đang thực hiện (50%), người báo cáo Lê Thị Mai Anh, "
                                "lúc 14:30 12/03/2026.")
     tasks = tasks_json(staffed)
-    assert (tasks["III.3"]["status"], tasks["III.3"]["percent"], tasks["III.3"]["done_at"]) == ("in_progress", 50, None)
-    assert all(t["status"] == "not_started" for code, t in tasks.items() if code != "III.3")
+    assert (tasks["II.3"]["status"], tasks["II.3"]["percent"], tasks["II.3"]["done_at"]) == ("in_progress", 50, None)
+    assert all(t["status"] == "not_started" for code, t in tasks.items() if code != "II.3")
 
-    updates = task_updates(db, "III.3")
+    updates = task_updates(db, "II.3")
     assert [(s, p, e, who, src) for s, p, e, who, src, _ in updates] == [
-        ("done", None, "Báo cáo số 12/BC-TTPV", "Lê Thị Mai Anh", "admin"),
+        ("done", None, "Báo cáo số 12/BC-HCQT", "Lê Thị Mai Anh", "admin"),
         ("in_progress", 50, None, "Lê Thị Mai Anh", "admin"),
     ]
     # stored in UTC
@@ -533,23 +533,23 @@ def test_status_done_at_is_the_start_of_the_newest_done_run(staffed):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["III.3", "finished", "--by", "canbo"],
+        (["II.3", "finished", "--by", "canbo"],
          "Trạng thái «finished» không hợp lệ (not_started, in_progress, done, stuck)."),
-        (["III.3", "in_progress", "--percent", "150", "--by", "canbo"],
+        (["II.3", "in_progress", "--percent", "150", "--by", "canbo"],
          "Tỷ lệ «150» không hợp lệ: nhập số từ 0 đến 100."),
-        (["III.3", "in_progress", "--percent", "-1", "--by", "canbo"],
+        (["II.3", "in_progress", "--percent", "-1", "--by", "canbo"],
          "Tỷ lệ «-1» không hợp lệ: nhập số từ 0 đến 100."),
         (["X.9", "done", "--by", "canbo"], "Không có nhiệm vụ mã X.9."),
-        (["III.3", "done", "--by", "khongcoai"], "Không tìm thấy người dùng có mã «khongcoai»."),
-        (["III.3", "done", "--by", "canbo", "--at", "hôm qua"],
+        (["II.3", "done", "--by", "khongcoai"], "Không tìm thấy người dùng có mã «khongcoai»."),
+        (["II.3", "done", "--by", "canbo", "--at", "hôm qua"],
          "Thời điểm «hôm qua» không hợp lệ: dùng dạng ISO, ví dụ 2026-04-15T09:00:00+07:00."),
-        (["III.3", "done", "--by", "canbo", "--at", "31/03/2026"],
+        (["II.3", "done", "--by", "canbo", "--at", "31/03/2026"],
          "Thời điểm «31/03/2026» không hợp lệ: dùng dạng ISO, ví dụ 2026-04-15T09:00:00+07:00."),
     ],
     ids=["bad-status", "percent-150", "percent-negative", "unknown-code", "unknown-user", "bad-at", "dmy-at"],
 )
 def test_status_set_refuses_bad_input_and_writes_nothing(staffed, db, argv, message):
-    assert staffed("status", "set", "III.2", "stuck", "--by", "canbo", "--note", "x",
+    assert staffed("status", "set", "I.2", "stuck", "--by", "canbo", "--note", "x",
                    "--at", "2026-03-01T08:00:00+07:00").code == 0
     before = tasks_json(staffed)
     run = staffed("status", "set", *argv)
@@ -642,11 +642,16 @@ def test_invite_create_prints_a_code_stored_with_unit_role_uses_and_expiry(plann
     assert datetime.fromisoformat(expires) - datetime.fromisoformat(created) == timedelta(days=7)
 
 
-def test_invite_create_for_the_whole_organisation_without_expiry(planned, db):
+def test_invite_create_for_the_whole_organisation_expires_in_7_days_by_default(planned, db):
     run = planned("invite", "create", "--role", "lãnh đạo")
     assert run.code == 0, run.err
-    assert run.out.splitlines()[1] == "Vai trò: Lãnh đạo; đơn vị: toàn tổ chức; dùng được 1 lần."
-    assert query(db, "SELECT role, uses_left, unit_id, expires_at FROM invites") == [("leader", 1, None, None)]
+    assert re.fullmatch(
+        r"Vai trò: Lãnh đạo; đơn vị: toàn tổ chức; dùng được 1 lần; hết hạn \d\d/\d\d/\d{4}\.", run.out.splitlines()[1]
+    )
+    [(role, uses, unit, expires, created)] = query(
+        db, "SELECT role, uses_left, unit_id, expires_at, created_at FROM invites")
+    assert (role, uses, unit) == ("leader", 1, None)
+    assert datetime.fromisoformat(expires) - datetime.fromisoformat(created) == timedelta(days=7)
 
 
 @pytest.mark.parametrize(

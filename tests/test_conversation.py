@@ -210,7 +210,7 @@ async def test_paging_through_tasks_with_more(chat, org_app):
 
 
 async def test_one_line_quick_reports(chat, org_app):
-    out = await chat.say("canbo", "iii.2 dang thuc hien 60%")
+    out = await chat.say("canbo", "ii.3 dang thuc hien 60%")
     assert out[0].text.startswith("Đã ghi báo cáo") and "(60%)" in out[0].text
     out = await chat.say("canbo", "I.2 hoàn thành, KH số 181/KH-VP ngày 23/02/2026")
     assert out[0].text.startswith("Đã ghi báo cáo")
@@ -220,7 +220,7 @@ async def test_one_line_quick_reports(chat, org_app):
     out = await chat.say("canbo", "III.4 hoàn thành, QĐ 12")  # another unit's task
     assert "không thuộc đơn vị của bạn" in out[0].text
     rows = [(u.code, u.status, u.percent, u.evidence) for u in await updates(org_app)]
-    assert rows == [("III.2", "in_progress", 60, None), ("I.2", "done", None, "KH số 181/KH-VP ngày 23/02/2026")]
+    assert rows == [("II.3", "in_progress", 60, None), ("I.2", "done", None, "KH số 181/KH-VP ngày 23/02/2026")]
 
 
 async def test_history_lists_every_report(chat, org_app):
@@ -260,11 +260,13 @@ async def test_group_chats_answer_registered_members_only(chat, org_app):
     out = await chat.say("canbo", "chào cả nhà", chat=group)
     assert out == []
     out = await chat.say("canbo", "/nhiemvu", chat=group)
-    assert out[0].chat_id == group and "Nhiệm vụ của Phòng Hành chính – Quản trị" in out[0].text
+    assert out[0].chat_id == group and out[0].text.startswith("Nhóm này chưa được kết nối với kế hoạch")
     out = await chat.say("canbo", "/ketnoi", chat=group)
     assert "không có quyền" in out[0].text
     out = await chat.say("quantri", "/ketnoi Phòng HCQT", chat=group)
     assert "Phòng Hành chính – Quản trị" in out[0].text
+    out = await chat.say("canbo", "/nhiemvu", chat=group)  # personal: asked in private
+    assert out[0].chat_id == group and "nhắn riêng cho bot" in out[0].text
     async with org_app.sessions() as session:
         link = await session.scalar(select(GroupLink))
     assert (link.chat_id, link.platform, link.scope_unit_id is not None) == (group, chat.platform, True)
