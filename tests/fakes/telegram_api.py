@@ -397,8 +397,11 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def start(self) -> str:
-        """Bind 127.0.0.1 on a free port; return the base URL."""
+    async def start(self, port: int = 0) -> str:
+        """Bind 127.0.0.1 on `port` (0: a free one); return the base URL.
+
+        After :meth:`stop`, connections are refused; ``start(port=fake.port)``
+        brings the same server back (an outage that ends)."""
         if self._runner is not None:
             return self.base_url
         self._closing = asyncio.Event()
@@ -409,7 +412,8 @@ class FakeTelegram:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
         site = web.SockSite(runner, sock)
         await site.start()
         self._runner = runner
@@ -431,6 +435,10 @@ class FakeTelegram:
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.stop()
+
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1])
 
     @property
     def api_url(self) -> str:
@@ -520,6 +528,11 @@ class FakeTelegram:
             else:
                 description = DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
         self._faults[method.lower()].append(_Fault(status, description, parameters or None, raw_body, times))
+
+    def clear_faults(self) -> None:
+        """Forget the failures and delays still queued (the outage is over)."""
+        self._faults.clear()
+        self._delays.clear()
 
     def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Hold back the answer to the next `times` calls of `method` ("*" = any).
