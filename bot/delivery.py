@@ -15,7 +15,8 @@ Delivery policy: at least once, except button answers.
   any other courier, or the restarted one, takes its rows over once the lease
   ran out, so within a minute.
 * Before each request leaves, the row is marked as handed over (its own short
-  transaction). Taking a row over, or a request that got no answer (a read
+  transaction); at most about a second's worth of sends (the overall rate) is
+  handed over and not yet recorded at any moment. Taking a row over, or a request that got no answer (a read
   timeout), therefore tells "never handed over" (sent, no doubt about it) from
   "handed over, answer unknown". Telegram and Zalo have no idempotency key:
   the second case is resent, because a duplicate reminder, digest or reply is
@@ -126,7 +127,7 @@ class RateKeeper:
         self._lock = asyncio.Lock()
 
     async def wait_turn(self, chat_id: str) -> None:
-        await self._wait_for_chat(chat_id)
+        await self.wait_for_chat(chat_id)
         async with self._lock:  # overall slots are handed out one at a time
             window = self._overall_size / self.limits.overall_per_second
             while len(self._overall) >= self._overall_size:
@@ -138,7 +139,8 @@ class RateKeeper:
             self._overall.append(self.monotonic())
         self._record(chat_id)
 
-    async def _wait_for_chat(self, chat_id: str) -> None:
+    async def wait_for_chat(self, chat_id: str) -> None:
+        """The chat's own pace only (a person 1/s, a group 20/min)."""
         margin = self.limits.margin
         if self.limits.is_group(chat_id):
             sends = self._group_sends[chat_id]
@@ -208,6 +210,9 @@ class Courier:
         if overall_per_second:
             limits = replace(limits, overall_per_second=overall_per_second)
         self.rate = rate or RateKeeper(limits, sleep=sleep)
+        # Sends handed over and not yet recorded, at most about a second's worth:
+        # what a crash may leave in doubt (and so send twice).
+        self._in_flight = asyncio.Semaphore(max(4, int(self.rate.limits.overall_per_second)))
         self.sleep = sleep
         self.on_unreachable = on_unreachable
         self.on_moved = on_moved
@@ -374,7 +379,7 @@ class Courier:
             log.warning("%s message %d was taken over by another courier", self.transport.platform, row.id)
 
     async def _deliver(self, row: OutboxMessage, moved_to: str | None) -> tuple[bool, str | None]:
-        """Try one message; False when it was put off for a retry (or the row was lost)."""
+        """Try one message; False when it was put off for a retry."""
         message = as_outbound(row)
         if row.toast and row.callback_id and self.clock.now() - row.created_at > self.callback_window:
             await self._settle(row, "expired", "the button's answer came too late")
@@ -386,46 +391,57 @@ class Courier:
             message.chat_id = moved_to
         slowed = 0  # "too many requests" answers to this message
         while True:
-            await self.rate.wait_turn(message.chat_id)
-            async with self.sessions() as session, session.begin():
-                if not await mark_handed(session, row.id, self.owner, self.wall()):
-                    log.warning("%s message %d: lease lost, not sent", self.transport.platform, row.id)
-                    return True, moved_to
-            try:
-                sent_id = await self.transport.deliver(message)
-            except RetryAfter as error:
-                self.retries_after_429 += 1
-                slowed += 1
-                seconds = error.seconds if error.seconds is not None else min(self.backoff * 2 ** min(slowed, 6),
-                                                                               self.backoff_cap)
-                self.rate.hold(message.chat_id, seconds)
-                if self.retries_after_429 > 10_000:
-                    await self._settle(row, "failed", "too many 429 answers")
-                    return True, moved_to
-                continue
-            except ChatMoved as error:
-                if moved_to == error.new_chat_id:
-                    await self._settle(row, "failed", str(error))
-                    return True, moved_to
-                moved_to = message.chat_id = error.new_chat_id
-                if self.on_moved:
-                    await self.on_moved(row.chat_id, moved_to)
-                continue
-            except (Unreachable, Rejected) as error:
-                if isinstance(error, Unreachable) and self.on_unreachable:
-                    await self.on_unreachable(message.chat_id)
+            await self.rate.wait_for_chat(message.chat_id)  # a chat's own pace, before taking a slot
+            async with self._in_flight:
+                done = await self._attempt(row, message, slowed)
+            if done is not None:
+                return done, (message.chat_id if message.chat_id != row.chat_id else None)  # a group's new id
+            slowed += 1
+
+    async def _attempt(self, row: OutboxMessage, message: Outbound, slowed: int) -> bool | None:
+        """One request: True settled, False put off for a retry, None to send
+        again at once (after a 429 or a group's move, which changes `message`)."""
+        # Marked before waiting for the overall turn, so that the request leaves the
+        # moment its slot comes (a late start would bunch sends past the limits).
+        async with self.sessions() as session, session.begin():
+            if not await mark_handed(session, row.id, self.owner, self.wall()):
+                log.warning("%s message %d: lease lost, not sent", self.transport.platform, row.id)
+                return True
+        await self.rate.wait_turn(message.chat_id)
+        try:
+            sent_id = await self.transport.deliver(message)
+        except RetryAfter as error:
+            self.retries_after_429 += 1
+            seconds = error.seconds if error.seconds is not None else min(self.backoff * 2 ** min(slowed + 1, 6),
+                                                                           self.backoff_cap)
+            self.rate.hold(message.chat_id, seconds)
+            if self.retries_after_429 > 10_000:
+                await self._settle(row, "failed", "too many 429 answers")
+                return True
+            return None
+        except ChatMoved as error:
+            if message.chat_id == error.new_chat_id:
                 await self._settle(row, "failed", str(error))
-                return True, moved_to
-            except Uncertain as error:
-                return await self._retry(row, f"no answer: {error}", unanswered=row.unanswered + 1), moved_to
-            except Transient as error:
-                return await self._retry(row, str(error), unanswered=row.unanswered), moved_to
-            except Exception as error:  # an answer aiogram/httpx could not read, a bug: this send failed
-                log.warning("%s message %d: unexpected %s; retrying later", self.transport.platform, row.id,
-                            type(error).__name__)
-                return await self._retry(row, type(error).__name__, unanswered=row.unanswered), moved_to
-            await self._settle(row, "sent", sent_id=sent_id)
-            return True, moved_to
+                return True
+            message.chat_id = error.new_chat_id
+            if self.on_moved:
+                await self.on_moved(row.chat_id, error.new_chat_id)
+            return None
+        except (Unreachable, Rejected) as error:
+            if isinstance(error, Unreachable) and self.on_unreachable:
+                await self.on_unreachable(message.chat_id)
+            await self._settle(row, "failed", str(error))
+            return True
+        except Uncertain as error:
+            return await self._retry(row, f"no answer: {error}", unanswered=row.unanswered + 1)
+        except Transient as error:
+            return await self._retry(row, str(error), unanswered=row.unanswered)
+        except Exception as error:  # an answer aiogram/httpx could not read, a bug: this send failed
+            log.warning("%s message %d: unexpected %s; retrying later", self.transport.platform, row.id,
+                        type(error).__name__)
+            return await self._retry(row, type(error).__name__, unanswered=row.unanswered)
+        await self._settle(row, "sent", sent_id=sent_id)
+        return True
 
     async def _retry(self, row: OutboxMessage, error: str, unanswered: int) -> bool:
         """Put the message off: exponential backoff (each wait as long as the

@@ -142,11 +142,11 @@ async def test_a_courier_killed_mid_batch_is_taken_over_and_every_message_arrive
     counts = delivered()
     twice = {text for text, n in counts.items() if n > 1}
     # At least once: a message handed to the API when the process died is sent
-    # again (its answer was never recorded), so only those may come twice. They
-    # are the few in flight: 50 sends a second, each answered in 50 ms and then
-    # recorded, so a handful at any moment (20 leaves room for a slow machine).
+    # again (its answer was never recorded), so only those may come twice. The
+    # courier keeps at most a second's worth of sends (here 50) handed over and
+    # not yet recorded; those answered in time are recorded, so usually far fewer.
     print(f"killed after {at_kill} sends; {len(in_flight)} in flight; {len(twice)} sent twice")
-    assert twice <= in_flight and len(in_flight) <= 20
+    assert twice <= in_flight and len(in_flight) <= 50
     assert max(counts.values()) <= 2
     assert {row.status for row in await rows(sessions) if row.chat_id in wanted} == {"sent"}
     await engine.dispose()
