@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     digest_due_days: int = 14  # "due in the next N days" in the digest
     scheduler_interval_seconds: int = 60
 
+    # Delivery (bot/delivery.py): a courier's lease on the messages it claimed,
+    # renewed every heartbeat; retries of failures on the way, each wait capped.
+    delivery_lease_seconds: float = 60
+    delivery_heartbeat_seconds: float = 20
+    delivery_retry_hours: float = 24
+    delivery_backoff_cap_seconds: float = 60
+    delivery_overall_per_second: float | None = None  # above the platform's default only if it allows more
+
     telegram_bot_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_url: str | None = None

@@ -345,7 +345,10 @@ class OutboxMessage(Base):
     it, so that a crash between deciding and sending loses nothing."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "platform", "status", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "platform", "status", "id"),
+        Index("ix_outbox_chat", "platform", "chat_id", "status", "id"),  # what holds a chat's later messages
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
@@ -356,14 +359,24 @@ class OutboxMessage(Base):
     replace_message_id: Mapped[str | None] = mapped_column(String(100))  # edit this message if the platform can
     callback_id: Mapped[str | None] = mapped_column(String(200))  # a button press to answer
     toast: Mapped[bool] = mapped_column(Boolean, default=False)  # a short notice, shown on the pressed button if possible
-    # pending -> sending -> sent | failed | unknown (sent or not: a timeout after the request left)
+    # pending -> sending -> sent | failed | expired (a button's answer too late to show)
+    #   | unknown (handed over several times, never an answer); sending -> pending to retry later.
+    # See bot/delivery.py for the policy.
     status: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # requests made (hand-overs)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     platform_message_id: Mapped[str | None] = mapped_column(String(100))
+    # The delivery lease (wall-clock times): the courier holding a `sending` row
+    # and until when; another courier takes the row over once that time passed.
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+    handed_at: Mapped[datetime | None]  # written before the request leaves; cleared when its answer is known
+    unanswered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # hand-overs with no answer
+    not_before: Mapped[datetime | None]  # a retry waits until then
+    retrying_since: Mapped[datetime | None]  # first transient failure: retries stop a window after it
 
 
 class ScheduleClaim(Base):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, case, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from handlers.events import Option, Outbound
 from storage.models import OutboxMessage
@@ -32,50 +33,111 @@ def as_outbound(row: OutboxMessage) -> Outbound:
     )
 
 
-async def claim_pending(session: AsyncSession, platform: str, now: datetime, limit: int = 500) -> list[OutboxMessage]:
-    """Take pending messages for sending, oldest first. Another process
-    claiming at the same time gets none of the same rows."""
-    query = (
+def _unanswered_after_handing():
+    """A hand-over whose answer never came counts as unanswered."""
+    return OutboxMessage.unanswered + case((OutboxMessage.handed_at.is_not(None), 1), else_=0)
+
+
+def _claimable(now: datetime, owner: str):
+    """Pending and due, or held by a courier whose lease ran out (a dead one),
+    and not behind an earlier message of the same chat that waits for a retry
+    or that another courier holds: a chat's messages go out in order."""
+    earlier = aliased(OutboxMessage)
+    held_before = exists().where(
+        earlier.platform == OutboxMessage.platform, earlier.chat_id == OutboxMessage.chat_id,
+        earlier.id < OutboxMessage.id,
+        or_(
+            and_(earlier.status == "pending", earlier.not_before > now),
+            and_(earlier.status == "sending", earlier.lease_owner != owner, earlier.lease_until >= now),
+        ),
+    )
+    due = and_(OutboxMessage.status == "pending", or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now))
+    abandoned = and_(OutboxMessage.status == "sending",
+                     or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
+    return and_(or_(due, abandoned), ~held_before)
+
+
+async def claim_pending(session: AsyncSession, platform: str, owner: str, now: datetime, lease: timedelta,
+                        limit: int = 500) -> list[OutboxMessage]:
+    """Lease messages to one courier, oldest first: pending ones that are due,
+    and those a courier that stopped renewing its lease had claimed. One
+    statement, so another process claiming at the same time gets none of the
+    same rows (SKIP LOCKED on PostgreSQL; SQLite runs one writer at a time and
+    the UPDATE re-checks its condition)."""
+    candidates = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.platform == platform, OutboxMessage.status == "pending")
+        .where(OutboxMessage.platform == platform, _claimable(now, owner))
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
     if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list((await session.scalars(query)).all())
-    if not ids:
-        return []
-    claimed = (
-        await session.scalars(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
-            .values(status="sending", claimed_at=now)
-            .returning(OutboxMessage.id)
-        )
-    ).all()
+        candidates = candidates.with_for_update(skip_locked=True)
     rows = await session.scalars(
-        select(OutboxMessage).where(OutboxMessage.id.in_(list(claimed))).order_by(OutboxMessage.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(rows)
-
-
-async def settle(session: AsyncSession, row_id: int, status: str, now: datetime, *, error: str | None = None,
-                 attempts: int = 0, platform_message_id: str | None = None) -> None:
-    await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row_id)
-        .values(status=status, error=error, attempts=attempts, sent_at=now if status == "sent" else None,
-                platform_message_id=platform_message_id)
+        .where(OutboxMessage.id.in_(candidates.scalar_subquery()))
+        .values(status="sending", lease_owner=owner, lease_until=now + lease, claimed_at=now,
+                unanswered=_unanswered_after_handing(), handed_at=None)  # the courier died meanwhile
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
+    return sorted(rows, key=lambda row: row.id)
 
 
-async def release_stale_claims(session: AsyncSession, now: datetime, after: timedelta) -> int:
-    """Messages a crashed sender had claimed: whether they left is unknown."""
+def _held(row_id: int, owner: str):
+    return and_(OutboxMessage.id == row_id, OutboxMessage.lease_owner == owner, OutboxMessage.status == "sending")
+
+
+async def mark_handed(session: AsyncSession, row_id: int, owner: str, now: datetime) -> bool:
+    """Written before the request leaves: from now on the platform may have
+    the message. False: the lease was lost, another courier has the row."""
+    result = await session.execute(
+        update(OutboxMessage).where(_held(row_id, owner))
+        .values(handed_at=now, attempts=OutboxMessage.attempts + 1)
+    )
+    return bool(result.rowcount)
+
+
+async def settle(session: AsyncSession, row_id: int, owner: str, status: str, now: datetime, *,
+                 error: str | None = None, platform_message_id: str | None = None) -> bool:
+    """The message's fate (sent, failed, expired, unknown); `now` is the app's clock."""
+    result = await session.execute(
+        update(OutboxMessage).where(_held(row_id, owner))
+        .values(status=status, error=error, sent_at=now if status == "sent" else None, handed_at=None,
+                lease_owner=None, lease_until=None, platform_message_id=platform_message_id)
+    )
+    return bool(result.rowcount)
+
+
+async def retry_later(session: AsyncSession, row_id: int, owner: str, not_before: datetime, since: datetime,
+                      error: str, unanswered: int) -> bool:
+    """Back to pending until `not_before`; the chat's later messages wait behind it."""
+    result = await session.execute(
+        update(OutboxMessage).where(_held(row_id, owner))
+        .values(status="pending", not_before=not_before, retrying_since=since, error=error, unanswered=unanswered,
+                handed_at=None, lease_owner=None, lease_until=None)
+    )
+    return bool(result.rowcount)
+
+
+async def release(session: AsyncSession, row_ids: list[int], owner: str) -> None:
+    """Back to pending, at once claimable again (claimed but not tried, or a
+    send cut short by a shutdown)."""
+    if row_ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(row_ids), OutboxMessage.lease_owner == owner, OutboxMessage.status == "sending")
+            .values(status="pending", lease_owner=None, lease_until=None, handed_at=None,
+                    unanswered=_unanswered_after_handing())
+        )
+
+
+async def renew_leases(session: AsyncSession, row_ids: list[int], owner: str, until: datetime) -> int:
+    """The heartbeat of a live courier over the rows it still holds."""
+    if not row_ids:
+        return 0
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - after)
-        .values(status="unknown", error="sender stopped while sending")
+        .where(OutboxMessage.id.in_(row_ids), OutboxMessage.lease_owner == owner, OutboxMessage.status == "sending")
+        .values(lease_until=until)
     )
     return result.rowcount or 0

@@ -18,7 +18,7 @@ from aiogram.types import BotCommand, Update
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.delivery import TELEGRAM_LIMITS, Courier
+from bot.delivery import TELEGRAM_LIMITS, Courier, courier_settings
 from bot.guard import Origin, UpdateGuard
 from bot.logs import describe, forms, secret_values
 from bot.telegram.bridge import ALLOWED_UPDATES, TelegramBridge
@@ -74,7 +74,7 @@ class TelegramApp:
         self.courier = Courier(
             app.sessions, transport, app.clock, TELEGRAM_LIMITS,
             on_unreachable=self.bridge.mark_unreachable, on_moved=self.bridge.move_chat,
-            **(courier_options or {}),
+            **{**courier_settings(app.settings), **(courier_options or {})},
         )
         self.bridge.wake = self.courier.wake
         self.secrets = forms(bot.token) + secret_values(app.settings)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -15,6 +16,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import FSInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -55,6 +57,10 @@ class TelegramTransport:
             raise Unreachable(error.message) from None
         except TelegramServerError as error:
             raise Transient(error.message) from None
+        except TelegramUnauthorizedError:  # the bot's token, not the message: kept until it is fixed
+            raise Transient("unauthorized") from None
+        except ClientDecodeError:  # not JSON, e.g. a proxy's HTML error page (its text may echo the URL)
+            raise Transient("unreadable answer") from None
         except TelegramNetworkError as error:
             # A timeout may come after Telegram took the message; a refused connection cannot.
             if isinstance(error.__cause__, asyncio.TimeoutError):
@@ -94,7 +100,10 @@ class TelegramTransport:
             for ref in message.files:
                 sent_id = await self._send_file(chat, ref)
         if message.callback_id:
-            await bot.answer_callback_query(message.callback_id)
+            try:
+                await bot.answer_callback_query(message.callback_id)
+            except TelegramBadRequest:  # too late to stop the button's spinner; the message itself is out
+                pass
         return sent_id
 
     async def _send_file(self, chat: str, ref: str, caption: str | None = None, markup=None) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from aiohttp import web
 
-from bot.delivery import Courier
+from bot.delivery import Courier, courier_settings
 from bot.guard import Origin, UpdateGuard
 from bot.logs import forms, secret_values
 from bot.zalo.client import ZaloClient
@@ -68,7 +68,7 @@ class ZaloApp:
         self.core = build_core(app)
         self.transport = ZaloTransport(client, app.settings.files_dir, public_base, media_secret(client._token))
         self.courier = Courier(app.sessions, self.transport, app.clock, ZALO_LIMITS, after_round=self.watch_quota,
-                               **(courier_options or {}))
+                               **{**courier_settings(app.settings), **(courier_options or {})})
         self.guard = UpdateGuard(app, "zalo", forms(client._token) + secret_values(app.settings), wake=self.courier.wake)
 
     async def watch_quota(self) -> None:

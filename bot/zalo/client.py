@@ -21,6 +21,10 @@ class ZaloError(Exception):
         self.status, self.code, self.description = status, code, description
 
 
+class ZaloUnreadable(ZaloError):
+    """The answer is not the API's JSON (a proxy's HTML error page, a cut body)."""
+
+
 class ZaloClient:
     def __init__(self, token: str, base: str = DEFAULT_BASE, timeout: float = 30.0,
                  transport: httpx.AsyncBaseTransport | None = None):
@@ -39,11 +43,11 @@ class ZaloClient:
         try:
             body = response.json()
         except ValueError:
-            raise ZaloError(response.status_code, None, "not JSON") from None
-        if response.status_code == 200 and isinstance(body, dict) and body.get("ok"):
+            raise ZaloUnreadable(response.status_code, None, "not JSON") from None
+        if not isinstance(body, dict) or "ok" not in body:
+            raise ZaloUnreadable(response.status_code, None, "not an API answer")
+        if response.status_code == 200 and body.get("ok"):
             return body.get("result")
-        if not isinstance(body, dict):
-            body = {}
         raise ZaloError(response.status_code, body.get("error_code"), str(body.get("description", "")))
 
     async def get_me(self):

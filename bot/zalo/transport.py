@@ -8,7 +8,7 @@ import httpx
 
 from bot.delivery import Limits, Rejected, RetryAfter, Transient, Uncertain, Unreachable
 from bot.media import media_url
-from bot.zalo.client import TEXT_LIMIT, ZaloClient, ZaloError
+from bot.zalo.client import TEXT_LIMIT, ZaloClient, ZaloError, ZaloUnreadable
 from domain.texts import t
 from handlers.core import split_text
 from handlers.events import Outbound
@@ -35,10 +35,12 @@ class ZaloTransport:
     async def deliver(self, message: Outbound) -> str | None:
         try:
             return await self._deliver(message)
+        except ZaloUnreadable as error:
+            raise Transient(f"{error.status}: {error.description}") from None
         except ZaloError as error:
             if error.status == 429 or error.code == 429:
                 raise RetryAfter(None) from None
-            if error.status >= 500:
+            if error.status >= 500 or error.status == 401 or error.code == 401:  # 401: the token, not the message
                 raise Transient(error.description) from None
             if error.code == 403 or error.status == 403:
                 raise Unreachable(error.description) from None

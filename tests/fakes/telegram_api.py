@@ -400,7 +400,10 @@ class FakeTelegram:
     async def start(self, port: int = 0) -> str:
         """Bind 127.0.0.1 on `port` (0: a free one); return the base URL.
         A test may pick a port, point the bot at it while nothing listens
-        (connection refused), and start the fake there later."""
+        (connection refused), and start the fake there later.
+
+        After :meth:`stop`, connections are refused; ``start(port=fake.port)``
+        brings the same server back (an outage that ends)."""
         if self._runner is not None:
             return self.base_url
         self._closing = asyncio.Event()
@@ -434,6 +437,10 @@ class FakeTelegram:
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.stop()
+
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1])
 
     @property
     def api_url(self) -> str:
@@ -523,6 +530,11 @@ class FakeTelegram:
             else:
                 description = DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
         self._faults[method.lower()].append(_Fault(status, description, parameters or None, raw_body, times))
+
+    def clear_faults(self) -> None:
+        """Forget the failures and delays still queued (the outage is over)."""
+        self._faults.clear()
+        self._delays.clear()
 
     def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Hold back the answer to the next `times` calls of `method` ("*" = any).
