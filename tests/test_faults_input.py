@@ -395,7 +395,10 @@ async def test_a_large_file_is_parsed_off_the_event_loop(org_app, tmp_path):
     await tick
     assert imported.text == "Tệp không có dòng nào được điền trạng thái: không có gì để ghi."
     assert helped[0].text and not upload_finished_first  # answered while the file was still being read
-    assert max(lateness) < 0.5, max(lateness)
+    # Parsed inline, the loop would stand still for the whole parse and the other user
+    # would be answered after it (asserted above). In a thread the loop only waits for
+    # the GIL: short gaps, longer on a loaded machine.
+    assert max(lateness) < 1.5, max(lateness)
 
 
 async def test_parsing_stops_at_the_time_limit(org_app, tmp_path):
