@@ -75,8 +75,8 @@ from bot.sample import ensure_sample  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.wiring import build_core  # noqa: E402
 from domain.clock import FixedClock  # noqa: E402
-from domain.texts import configure, t  # noqa: E402
-from handlers.events import Inbound, Outbound  # noqa: E402
+from services.texts import configure, t  # noqa: E402
+from domain.messages import Inbound, Outbound  # noqa: E402
 from storage.conversations import claim_event, load_state  # noqa: E402
 from storage.db import create_engine, migrate, session_factory  # noqa: E402
 from storage.models import ChatIdentity, DialogState, Person, StatusUpdate, Unit  # noqa: E402

@@ -162,9 +162,9 @@ async def build(db: Path) -> None:
 
 
 async def one_report(db: Path, fmt: str, period_text: str, out: Path, profile: bool) -> dict:
-    from bot.reports import write_data
+    from services.reports import write_data
     from domain.periods import parse_period
-    from domain.texts import configure
+    from services.texts import configure
     from storage.report_data import gather
     from storage.tasks import current_plan
 

@@ -207,12 +207,12 @@ class Settings:
 
 
 async def run_once(db: Path, work: Path, profile: str | None) -> dict:
-    from bot.charts import chart_path
-    from bot.digest import compose, draw_charts, load_source
-    from bot.scheduler import Scheduler
+    from services.charts import chart_path
+    from services.digest import compose, draw_charts, load_source
+    from services.scheduler import Scheduler
     from domain.clock import FixedClock
     from domain.digest import Bar
-    from domain.texts import configure
+    from services.texts import configure
 
     configure(ZONE)
     copy = work / "run.db"
@@ -266,7 +266,7 @@ async def run_once(db: Path, work: Path, profile: str | None) -> dict:
     rng = random.Random(SEED)
 
     async def distinct():
-        from bot.digest import DigestMessage
+        from services.digest import DigestMessage
 
         messages = []
         for n in range(GROUPS):

@@ -21,12 +21,12 @@ from bot.sample import ensure_sample
 from domain.clock import Clock, FixedClock, SystemClock
 from domain.report_text import slug
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT, clean
-from domain.texts import configure, render, t
+from services.texts import configure, render, t
 from storage.db import create_engine, migrate, session_factory
-from storage.importers.plan_file import parse_plan_file
-from storage.importers.tables import PlanFileError
+from services.importers.plan_file import parse_plan_file
+from services.importers.tables import PlanFileError
 from storage.models import STATUSES, ChatIdentity, Person, Unit
-from handlers.events import PLATFORMS
+from domain.messages import PLATFORMS
 from storage.conversations import INVITE_DAYS, create_invite, link_group
 from storage.org import Organisation, may_set_status
 from storage.people import PeopleFileError, import_people, parse_role
@@ -201,7 +201,7 @@ async def cmd_simulate(app: App, args) -> int:
 
 
 async def cmd_tick(app: App, args) -> int:
-    from bot.scheduler import Scheduler
+    from services.scheduler import Scheduler
 
     result = await Scheduler(app.sessions, app.clock, app.settings).tick(_parse_at(args.at, app))
     for message in result.messages:
@@ -261,7 +261,7 @@ async def _report_plan(session, year: int | None):
 
 
 async def cmd_report(app: App, args) -> int:
-    from bot.reports import default_name, write_report
+    from services.reports import default_name, write_report
 
     period, mode = _report_period(app, args.period, args.mode)
     now = app.clock.now()
@@ -282,7 +282,7 @@ async def cmd_report(app: App, args) -> int:
 
 
 async def cmd_export_form(app: App, args) -> int:
-    from bot.status_form import unit_views, write_form
+    from services.status_form import unit_views, write_form
     from storage.org import Organisation
 
     async with app.sessions() as session:
@@ -297,7 +297,7 @@ async def cmd_export_form(app: App, args) -> int:
 
 
 async def cmd_import_status(app: App, args) -> int:
-    from bot.status_form import StatusFormError, import_status_file
+    from services.status_form import StatusFormError, import_status_file
 
     path = Path(args.file)
     if not path.is_file():

@@ -49,7 +49,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Awaitable, Callable, Protocol
 
-from handlers.events import Outbound
+from domain.messages import Outbound
 from storage.models import OutboxMessage
 from storage.outbox import as_outbound, claim_pending, mark_handed, release, renew_leases, retry_later, settle
 

@@ -19,7 +19,7 @@ KEEP_EVENTS = timedelta(hours=72)  # repeats are dropped for at least 48 h
 
 async def run_scheduler(app, stop: asyncio.Event, couriers=()) -> None:
     """A tick every minute (SCHEDULER_INTERVAL_SECONDS); the couriers are woken when it sent something."""
-    from bot.scheduler import Scheduler
+    from services.scheduler import Scheduler
 
     scheduler = Scheduler(app.sessions, app.clock, app.settings)
     last_cleanup = None

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.importers.plan_file import parse_plan_file
+from services.importers.plan_file import parse_plan_file
 from storage.indicators import add_value, upsert_indicator
 from storage.models import Plan, Unit
 from storage.people import import_people

@@ -14,8 +14,8 @@ from typing import IO
 
 from domain.clock import FixedClock
 from domain.text import fold
-from domain.texts import t
-from handlers.events import PLATFORMS, IncomingFile, Inbound, Outbound
+from services.texts import t
+from domain.messages import PLATFORMS, IncomingFile, Inbound, Outbound
 
 
 class ScriptError(Exception):
@@ -81,7 +81,7 @@ class Simulator:
 
     async def tick(self) -> list[Outbound]:
         """One scheduler tick at the script's time; what it sent, on every platform."""
-        from bot.scheduler import Scheduler
+        from services.scheduler import Scheduler
 
         result = await Scheduler(self.core.sessions, self.clock, self.core.settings).tick()
         for message in result.messages:

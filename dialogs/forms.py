@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from domain.text import fold
-from handlers.events import IncomingFile, Option
+from domain.messages import IncomingFile, Option
 
 # A typed answer picks an option when it is this close to the option's label
 # (fuzz.ratio on folded text); tested in tests/test_forms.py.

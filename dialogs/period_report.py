@@ -8,8 +8,8 @@ from pathlib import Path
 from dialogs.forms import Answer, Form, Invalid, Reply, Slot
 from domain.periods import PeriodError, parse_period
 from domain.report_periods import choices, parse_period_text, period_code
-from domain.texts import t
-from handlers.events import PLATFORMS, Option
+from services.texts import t
+from domain.messages import PLATFORMS, Option
 from storage.models import Unit
 from storage.report_data import gather
 from storage.tasks import current_plan
@@ -64,8 +64,8 @@ async def send_report(ctx, period) -> list[Reply]:
     """Writes the report and its appendix for the person's scope: a leader of
     a unit gets the tasks their unit (and those below) leads, an
     organisation-wide leader or an admin the whole plan."""
-    from bot.report_xlsx import write_xlsx
-    from bot.reports import default_name, write_docx
+    from services.report_xlsx import write_xlsx
+    from services.reports import default_name, write_docx
 
     plan = await current_plan(ctx.session, period.year) or await current_plan(ctx.session)
     if plan is None:

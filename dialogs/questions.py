@@ -11,8 +11,8 @@ from sqlalchemy import select
 from dialogs.forms import Answer, Form, Invalid, Reply, Slot
 from domain.periods import Period, make_period, period_containing
 from domain.questions import HELP, NOT_REPORTED, PROGRESS, SEARCH, TASK, Query
-from domain.texts import render, t
-from handlers.events import Option
+from services.texts import render, t
+from domain.messages import Option
 from storage.models import Area, Plan
 from storage.questions import (
     Selection, add_leads, leads_of, progress, task_detail, task_page, units_not_reported,

@@ -12,8 +12,8 @@ from dialogs.forms import Answer, Form, Invalid, Reply, Restart, Slot
 from domain.progress import OVERDUE, classify
 from domain.reports import parse_percent, parse_status, task_code
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT
-from domain.texts import render, t
-from handlers.events import Option
+from services.texts import render, t
+from domain.messages import Option
 from storage.files import store_file
 from storage.models import STATUSES, StatusUpdate
 from storage.org import leaders_over, may_set_status, reachable_identity, scope_of

@@ -14,7 +14,7 @@ from dialogs.report import (
 from domain.questions import looks_like_question
 from domain.reports import parse_quick_report, task_code
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT
-from domain.texts import render, t
+from services.texts import render, t
 from handlers.router import LINKS, PRIVATE, Router
 from storage.conversations import link_group, record_wrong_invite_code, redeem_invite, wrong_invite_codes
 from storage.models import StatusUpdate, Task

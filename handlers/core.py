@@ -14,8 +14,8 @@ from dialogs.forms import Answer, Form, Invalid, Reply, Restart, match_option
 from domain.clock import Clock
 from domain.sanitize import MESSAGE_LIMIT
 from domain.text import fold
-from domain.texts import t
-from handlers.events import PLATFORMS, Inbound, Option, Outbound
+from services.texts import t
+from domain.messages import PLATFORMS, Inbound, Option, Outbound
 from handlers.router import LINKS, PRIVATE, Router
 from storage.conversations import claim_event, expired, load_state
 from storage.outbox import enqueue

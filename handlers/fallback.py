@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs.forms import Reply
-from domain.texts import render
+from services.texts import render
 from handlers.commands import visible_commands
 from handlers.router import Router
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from dialogs.forms import Reply
 from dialogs.questions import QuestionForm, answer
 from domain.questions import QuestionParser
-from domain.texts import t
+from services.texts import t
 from domain.unit_mentions import UnitMentions
 from domain.units import KnownUnit
 from handlers.router import Router

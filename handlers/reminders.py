@@ -13,7 +13,7 @@ from dialogs.forms import Reply
 from domain.reminders import snooze_until
 from domain.reports import task_code
 from domain.text import fold
-from domain.texts import t
+from services.texts import t
 from domain.workdays import WorkCalendar, parse_hhmm
 from handlers.router import PRIVATE, Router
 from storage.models import Task
@@ -170,7 +170,7 @@ async def digest_schedule(ctx, args):
 
 @router.command("tonghop")
 async def digest_now(ctx, args):
-    from bot.digest import compose, load_source
+    from services.digest import compose, load_source
 
     scope = await ctx.scope()  # a group's, or the person's in private
     unit_id = await ctx.home_unit()

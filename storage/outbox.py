@@ -8,7 +8,7 @@ from sqlalchemy import and_, case, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from handlers.events import Option, Outbound
+from domain.messages import Option, Outbound
 from storage.models import OutboxMessage
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.events import Outbound
+from domain.messages import Outbound
 from storage.models import (
     GroupLink, OutboxMessage, PersonLeave, ReminderLog, ReminderMessage, ReminderSnooze, ScheduleClaim,
     SchedulerState,

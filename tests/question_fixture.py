@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from storage.importers.plan_file import parse_plan_file
+from services.importers.plan_file import parse_plan_file
 from storage.models import ChatIdentity, Person, Task
 from storage.people import person_by_identity
 from storage.plans import import_plan

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from storage.importers.plan_file import parse_plan_file
+from services.importers.plan_file import parse_plan_file
 from storage.indicators import add_value, upsert_indicator
 from storage.models import ChatIdentity, Person, Plan, Task, Unit
 from storage.plans import import_plan

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from storage.conversations import link_group
-from storage.importers.plan_file import parse_plan_file
+from services.importers.plan_file import parse_plan_file
 from storage.models import ChatIdentity, Person, Unit
 from storage.plans import import_plan
 from tests.conftest import VN

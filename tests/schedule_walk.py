@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from bot.cli import App
-from bot.scheduler import Scheduler
+from services.scheduler import Scheduler
 from bot.simulate import Simulator
 from bot.wiring import build_core
 from domain.clock import FixedClock

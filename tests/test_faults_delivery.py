@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot.delivery import Limits, RateKeeper
 from bot.telegram.app import TelegramApp, make_bot
-from handlers.events import Outbound
+from domain.messages import Outbound
 from storage.db import create_engine, migrate, session_factory
 from storage.models import OutboxMessage
 from storage.outbox import claim_pending, enqueue, mark_handed

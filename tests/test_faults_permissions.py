@@ -14,7 +14,7 @@ from bot.cli import App
 from bot.simulate import Simulator
 from bot.wiring import build_core
 from domain.clock import FixedClock
-from handlers.events import Inbound
+from domain.messages import Inbound
 from storage.conversations import create_invite
 from storage.models import ChatIdentity, Invite, Person, StatusUpdate, Task, Unit
 from tests.conftest import VN
@@ -193,8 +193,8 @@ async def test_a_coordinating_officer_adds_a_contribution_that_does_not_change_t
 
 
 async def test_a_contribution_never_becomes_the_status_anywhere(org_app):
-    from bot.digest import load_source
-    from bot.reports import write_md
+    from services.digest import load_source
+    from services.reports import write_md
     from domain.periods import make_period
     from storage.questions import Selection, progress
     from storage.report_data import gather
@@ -268,7 +268,7 @@ async def test_the_lead_units_officer_and_an_admin_still_set_the_status(tg, chat
 async def test_the_status_form_import_refuses_rows_of_tasks_the_reporter_does_not_lead(org_app, tmp_path):
     from openpyxl import load_workbook
 
-    from bot.status_form import import_status_file, write_form
+    from services.status_form import import_status_file, write_form
     from storage.tasks import current_plan, task_views
 
     async with org_app.sessions() as session:

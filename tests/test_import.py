@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from storage.importers.plan_file import parse_budget, parse_plan_file
-from storage.importers.tables import PlanFileError
+from services.importers.plan_file import parse_budget, parse_plan_file
+from services.importers.tables import PlanFileError
 from storage.models import Area, Assignment, Plan, StatusUpdate, Task, Unit, UnitAlias, UnitGroup
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views

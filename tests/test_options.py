@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 from dialogs.forms import OPTION_THRESHOLD, match_option
 from domain.text import fold
-from handlers.events import Option
+from domain.messages import Option
 
 # The report form's status question (dialogs/report.py, templates/messages.j2).
 STATUS = [

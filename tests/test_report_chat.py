@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.cli import App
 from bot.simulate import Simulator
-from bot.status_form import write_form
+from services.status_form import write_form
 from bot.wiring import build_core
 from domain.clock import FixedClock
 from storage.models import ChatIdentity, Person, StatusUpdate, Unit

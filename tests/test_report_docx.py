@@ -11,10 +11,10 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from bot.reports import DOCX_TEMPLATE, write_md, write_report
+from services.reports import DOCX_TEMPLATE, write_md, write_report
 from domain.periods import CALENDAR, DECREE09
 from domain.report_periods import parse_period_text
-from domain.texts import t
+from services.texts import t
 from scripts.build_report_template import build
 from storage.models import Task
 from storage.report_data import gather

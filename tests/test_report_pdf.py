@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.reports import write_report
+from services.reports import write_report
 from domain.report_periods import parse_period_text
 from storage.tasks import current_plan
 from tests.conftest import VN

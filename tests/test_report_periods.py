@@ -12,7 +12,7 @@ from domain.periods import DECREE09, PeriodError, make_period
 from domain.report_counts import TaskState, summarise
 from domain.report_periods import choices, due_window, following_period, parse_period_text, period_code
 from domain.report_text import format_measure, format_number, long_date, sentence_case
-from domain.texts import t
+from services.texts import t
 
 
 @pytest.mark.parametrize("text, kind, year, number", [

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from bot.reports import write_report
+from services.reports import write_report
 from domain.report_periods import parse_period_text
 from storage.tasks import current_plan
 from tests.conftest import VN

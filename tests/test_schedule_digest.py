@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
-from bot.charts import FONT, chart_path, render_chart
+from services.charts import FONT, chart_path, render_chart
 from bot.cli import App
-from bot.digest import TEXT_LIMITS, fit
+from services.digest import TEXT_LIMITS, fit
 from bot.simulate import Simulator, run_script
 from bot.wiring import build_core
 from domain.clock import FixedClock

@@ -206,7 +206,7 @@ async def test_a_scheduler_down_for_two_weeks_sends_what_still_matters_once(app,
     # Down from 14/04 08:00 until Tuesday 28/04 12:00 (nobody reported anything meanwhile).
     import logging
 
-    with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+    with caplog.at_level(logging.INFO, logger="services.scheduler"):
         lines = await walk.tick(at(date(2026, 4, 28), "12:00"))
     assert lines == [
         "28/04 12:00 -100 digest",  # the latest Friday's (24/04), late; 17/04's is skipped

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery import Limits, RateKeeper
-from bot.scheduler import Scheduler
+from services.scheduler import Scheduler
 from bot.telegram.app import TelegramApp, make_bot
 from storage.conversations import link_group
 from storage.models import OutboxMessage

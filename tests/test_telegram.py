@@ -180,7 +180,7 @@ async def test_long_replies_are_split_under_4096_at_line_boundaries(org_app, fak
         long_text = "\n".join(f"dòng {i} " + "x" * 90 for i in range(120))
         async with org_app.sessions() as session, session.begin():
             from handlers.core import finish
-            from handlers.events import Outbound
+            from domain.messages import Outbound
             from storage.outbox import enqueue
 
             await enqueue(session, finish(Outbound("telegram", str(OFFICER), long_text)), org_app.clock.now())
@@ -203,7 +203,7 @@ async def test_commands_are_registered_in_vietnamese(org_app, fake):
 
 
 async def enqueue_texts(app, chat, texts):
-    from handlers.events import Outbound
+    from domain.messages import Outbound
     from storage.outbox import enqueue
 
     async with app.sessions() as session, session.begin():

@@ -159,7 +159,7 @@ async def test_a_photo_is_accepted_as_evidence(zalo, people):
 
 async def test_messages_over_2000_characters_are_split(people, fake):
     from handlers.core import finish
-    from handlers.events import Outbound
+    from domain.messages import Outbound
     from storage.outbox import enqueue
 
     harness = Harness(people, fake)
@@ -176,7 +176,7 @@ async def test_messages_over_2000_characters_are_split(people, fake):
 
 
 async def test_photos_go_by_signed_url_only_with_a_public_address(people, fake, tmp_path):
-    from handlers.events import Outbound
+    from domain.messages import Outbound
     from storage.outbox import enqueue
 
     chart = people.settings.files_dir / "charts" / "tuan.png"
@@ -213,7 +213,7 @@ async def test_photos_go_by_signed_url_only_with_a_public_address(people, fake, 
 
 
 async def test_admins_are_warned_at_80_and_95_percent_of_the_monthly_quota(people, fake):
-    from handlers.events import Outbound
+    from domain.messages import Outbound
     from storage.outbox import enqueue
 
     people.settings.zalo_monthly_quota = 10
@@ -292,7 +292,7 @@ async def test_a_leader_asks_a_question_on_zalo(zalo, people):
 async def test_the_weekly_digest_reaches_a_linked_zalo_group(people, fake):
     from datetime import datetime
 
-    from bot.scheduler import Scheduler
+    from services.scheduler import Scheduler
     from storage.conversations import link_group
     from tests.conftest import VN
 

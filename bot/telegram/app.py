@@ -24,7 +24,7 @@ from bot.logs import describe, forms, secret_values
 from bot.telegram.bridge import ALLOWED_UPDATES, TelegramBridge
 from bot.telegram.transport import TelegramTransport
 from bot.wiring import build_core
-from domain.texts import render
+from services.texts import render
 
 log = logging.getLogger(__name__)
 

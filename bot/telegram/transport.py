@@ -22,7 +22,7 @@ from aiogram.types import FSInputFile, InlineKeyboardButton, InlineKeyboardMarku
 
 from bot.delivery import ChatMoved, Rejected, RetryAfter, Transient, Uncertain, Unreachable
 from handlers.core import split_text
-from handlers.events import Outbound
+from domain.messages import Outbound
 from storage.files import file_path
 
 TEXT_LIMIT = 4096

@@ -21,8 +21,8 @@ from bot.logs import forms, secret_values
 from bot.zalo.client import ZaloClient
 from bot.zalo.transport import ZALO_LIMITS, ZaloTransport
 from bot.wiring import build_core
-from domain.texts import t
-from handlers.events import IncomingFile, Inbound, Outbound
+from services.texts import t
+from domain.messages import IncomingFile, Inbound, Outbound
 from storage.outbox import enqueue
 from storage.quota import warn_admins_near_quota
 

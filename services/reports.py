@@ -26,7 +26,7 @@ from domain.periods import DECREE09
 from domain.periods import Period
 from domain.report_periods import period_code
 from domain.report_text import format_measure, long_date, sentence_case, slug
-from domain.texts import TEMPLATES, render, t
+from services.texts import TEMPLATES, render, t
 from storage.report_data import IndicatorLine, ReportData, gather
 
 DOCX_TEMPLATE = TEMPLATES / "reports" / "bao_cao_dinh_ky.docx"
@@ -131,7 +131,7 @@ def write_data(data: ReportData, fmt: str, path: Path | None):
     if fmt == "docx":
         return write_docx(data, path)
     if fmt == "xlsx":
-        from bot.report_xlsx import write_xlsx
+        from services.report_xlsx import write_xlsx
 
         return write_xlsx(data, path)
     if fmt == "md":

@@ -17,15 +17,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from bot.digest import compose, draw_charts, load_source
-from bot.recipients import Roster
+from services.digest import compose, draw_charts, load_source
+from services.recipients import Roster
 from domain.reminders import (
     Rules, report_stages, should_escalate, stages_between, standing_report_stage, standing_stage,
 )
-from domain.texts import render, t
+from services.texts import render, t
 from domain.workdays import WorkCalendar, parse_hhmm
 from handlers.core import finish
-from handlers.events import PLATFORMS, Option, Outbound
+from domain.messages import PLATFORMS, Option, Outbound
 from storage.models import ReminderLog
 from storage.org import Organisation
 from storage.schedule import (

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from domain.texts import t
+from services.texts import t
 
 MAX_UNPACKED_MB = 50  # all parts together, unpacked
 MAX_MEMBERS = 2000  # parts in the zip; an Office file has tens

@@ -20,9 +20,9 @@ from xlsxwriter import Workbook
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 
-from bot.reports import IndicatorView, labels, report_context
+from services.reports import IndicatorView, labels, report_context
 from domain.progress import CATEGORIES
-from domain.texts import t
+from services.texts import t
 from storage.report_data import ReportData, TaskLine
 
 # Cell formats, as XlsxWriter format properties; combined and made once per workbook by Styles.

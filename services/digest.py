@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.charts import chart_path, render_chart
-from bot.recipients import Roster
+from services.charts import chart_path, render_chart
+from services.recipients import Roster
 from domain import digest as build_digest
 from domain.periods import period_containing
-from domain.texts import render, t
+from services.texts import render, t
 from storage.org import Organisation
 from storage.schedule import people_on_leave
 from storage.schedule_data import TaskRow, load_people, load_tasks
