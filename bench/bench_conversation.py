@@ -68,15 +68,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event as sa_event, func, select  # noqa: E402
+from sqlalchemy import event as sa_event  # noqa: E402
+from sqlalchemy import func, select
 
 from bot.cli import App  # noqa: E402
 from bot.sample import ensure_sample  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.wiring import build_core  # noqa: E402
 from domain.clock import FixedClock  # noqa: E402
-from services.texts import configure, t  # noqa: E402
 from domain.messages import Inbound, Outbound  # noqa: E402
+from services.texts import configure, t  # noqa: E402
 from storage.conversations import claim_event, load_state  # noqa: E402
 from storage.db import create_engine, migrate, session_factory  # noqa: E402
 from storage.models import ChatIdentity, DialogState, Person, StatusUpdate, Unit  # noqa: E402

@@ -53,8 +53,8 @@ from rapidfuzz import fuzz  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
 from domain.text import key  # noqa: E402
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
 from services.importers.plan_file import parse_plan_file  # noqa: E402
+from storage.db import create_engine, migrate, session_factory  # noqa: E402
 from storage.models import Assignment, Task, Unit, UnitGroup  # noqa: E402
 from storage.plans import import_plan  # noqa: E402
 

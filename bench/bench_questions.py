@@ -52,14 +52,24 @@ from bot.cli import App  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.wiring import build_core  # noqa: E402
 from domain.clock import FixedClock  # noqa: E402
+from domain.messages import Inbound  # noqa: E402
 from domain.questions import QuestionParser  # noqa: E402
 from domain.text import key  # noqa: E402
 from domain.unit_mentions import UnitMentions  # noqa: E402
 from domain.units import KnownUnit  # noqa: E402
-from domain.messages import Inbound  # noqa: E402
 from storage.db import create_engine, migrate, session_factory  # noqa: E402
 from storage.models import (  # noqa: E402
-    Area, Assignment, ChatIdentity, Person, Plan, StatusUpdate, Task, Unit, UnitAlias, UnitGroup, UnitGroupMember,
+    Area,
+    Assignment,
+    ChatIdentity,
+    Person,
+    Plan,
+    StatusUpdate,
+    Task,
+    Unit,
+    UnitAlias,
+    UnitGroup,
+    UnitGroupMember,
 )
 
 SEED = 2026

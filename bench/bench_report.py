@@ -162,8 +162,8 @@ async def build(db: Path) -> None:
 
 
 async def one_report(db: Path, fmt: str, period_text: str, out: Path, profile: bool) -> dict:
-    from services.reports import write_data
     from domain.periods import parse_period
+    from services.reports import write_data
     from services.texts import configure
     from storage.report_data import gather
     from storage.tasks import current_plan

@@ -60,7 +60,17 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from storage.db import create_engine, migrate, session_factory  # noqa: E402
 from storage.models import (  # noqa: E402
-    Area, Assignment, ChatIdentity, GroupLink, OutboxMessage, Person, Plan, StatusUpdate, Task, Unit, UnitGroup,
+    Area,
+    Assignment,
+    ChatIdentity,
+    GroupLink,
+    OutboxMessage,
+    Person,
+    Plan,
+    StatusUpdate,
+    Task,
+    Unit,
+    UnitGroup,
     UnitGroupMember,
 )
 
@@ -207,11 +217,11 @@ class Settings:
 
 
 async def run_once(db: Path, work: Path, profile: str | None) -> dict:
+    from domain.clock import FixedClock
+    from domain.digest import Bar
     from services.charts import chart_path
     from services.digest import compose, draw_charts, load_source
     from services.scheduler import Scheduler
-    from domain.clock import FixedClock
-    from domain.digest import Bar
     from services.texts import configure
 
     configure(ZONE)

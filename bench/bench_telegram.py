@@ -89,8 +89,8 @@ from bot.sample import ensure_sample  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.app import SECRET_HEADER, WEBHOOK_PATH, TelegramApp, make_bot  # noqa: E402
 from domain.clock import FixedClock  # noqa: E402
-from services.texts import configure  # noqa: E402
 from domain.messages import Outbound  # noqa: E402
+from services.texts import configure  # noqa: E402
 from storage.db import create_engine, migrate, session_factory  # noqa: E402
 from storage.models import ChatIdentity, OutboxMessage, Person, StatusUpdate  # noqa: E402
 from storage.org import Organisation  # noqa: E402

@@ -16,25 +16,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.logs import describe, protect, redact
-from bot.settings import Settings
 from bot.sample import ensure_sample
+from bot.settings import Settings
 from domain.clock import Clock, FixedClock, SystemClock
+from domain.messages import PLATFORMS
+from domain.periods import CALENDAR, DECREE09, PeriodError
+from domain.report_periods import parse_period_text
 from domain.report_text import slug
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT, clean
-from services.texts import configure, render, t
-from storage.db import create_engine, migrate, session_factory
 from services.importers.plan_file import parse_plan_file
 from services.importers.tables import PlanFileError
-from storage.models import STATUSES, ChatIdentity, Person, Unit
-from domain.messages import PLATFORMS
+from services.texts import configure, render, t
 from storage.conversations import INVITE_DAYS, create_invite, link_group
+from storage.db import create_engine, migrate, session_factory
+from storage.models import STATUSES, ChatIdentity, Person, Unit
 from storage.org import Organisation, may_set_status
 from storage.people import PeopleFileError, import_people, parse_role
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views
 from storage.units import UnitError, find_unit, set_parent
-from domain.periods import CALENDAR, DECREE09, PeriodError
-from domain.report_periods import parse_period_text
 
 
 class CliError(Exception):

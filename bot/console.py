@@ -7,8 +7,8 @@ import asyncio
 from sqlalchemy import select
 
 from bot.wiring import build_core
-from services.texts import t
 from domain.messages import Inbound
+from services.texts import t
 from storage.models import ChatIdentity
 from storage.people import person_by_identity
 

@@ -39,13 +39,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import defaultdict, deque
-from dataclasses import dataclass
 import os
 import secrets
 import socket
-from dataclasses import replace
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Awaitable, Callable, Protocol
 

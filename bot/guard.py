@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from bot.logs import describe
-from services.texts import t
 from domain.messages import Outbound
+from services.texts import t
 from storage.dead_letters import forget_failure, record_failure
 from storage.outbox import enqueue
 

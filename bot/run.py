@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-
 from datetime import timedelta
 
 from bot.http import make_http_app, serve

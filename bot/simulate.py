@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import IO
 
 from domain.clock import FixedClock
+from domain.messages import PLATFORMS, Inbound, IncomingFile, Outbound
 from domain.text import fold
 from services.texts import t
-from domain.messages import PLATFORMS, IncomingFile, Inbound, Outbound
 
 
 class ScriptError(Exception):

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from domain.text import fold
 from domain.messages import IncomingFile, Option
+from domain.text import fold
 
 # A typed answer picks an option when it is this close to the option's label
 # (fuzz.ratio on folded text); tested in tests/test_forms.py.

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from dialogs.forms import Answer, Form, Invalid, Reply, Slot
-from services.texts import render, t
 from domain.messages import Option
+from services.texts import render, t
 from storage.conversations import INVITE_DAYS, create_invite
 from storage.models import ROLES, Unit
 from storage.units import UnitError, find_unit

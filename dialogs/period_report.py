@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from dialogs.forms import Answer, Form, Invalid, Reply, Slot
+from domain.messages import PLATFORMS, Option
 from domain.periods import PeriodError, parse_period
 from domain.report_periods import choices, parse_period_text, period_code
+from services.report_xlsx import write_xlsx
+from services.reports import default_name, write_docx
 from services.texts import t
-from domain.messages import PLATFORMS, Option
 from storage.models import Unit
 from storage.report_data import gather
 from storage.tasks import current_plan
@@ -64,9 +66,6 @@ async def send_report(ctx, period) -> list[Reply]:
     """Writes the report and its appendix for the person's scope: a leader of
     a unit gets the tasks their unit (and those below) leads, an
     organisation-wide leader or an admin the whole plan."""
-    from services.report_xlsx import write_xlsx
-    from services.reports import default_name, write_docx
-
     plan = await current_plan(ctx.session, period.year) or await current_plan(ctx.session)
     if plan is None:
         return [Reply(t("periodic_no_plan"))]

@@ -9,13 +9,19 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dialogs.forms import Answer, Form, Invalid, Reply, Slot
+from domain.messages import Option
 from domain.periods import Period, make_period, period_containing
 from domain.questions import HELP, NOT_REPORTED, PROGRESS, SEARCH, TASK, Query
 from services.texts import render, t
-from domain.messages import Option
 from storage.models import Area, Plan
 from storage.questions import (
-    Selection, add_leads, leads_of, progress, task_detail, task_page, units_not_reported,
+    Selection,
+    add_leads,
+    leads_of,
+    progress,
+    task_detail,
+    task_page,
+    units_not_reported,
 )
 from storage.tasks import current_plan
 

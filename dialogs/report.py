@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dialogs.forms import Answer, Form, Invalid, Reply, Restart, Slot
+from domain.messages import Option
 from domain.progress import OVERDUE, classify
 from domain.reports import parse_percent, parse_status, task_code
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT
 from services.texts import render, t
-from domain.messages import Option
 from storage.files import store_file
 from storage.models import STATUSES, StatusUpdate
 from storage.org import leaders_over, may_set_status, reachable_identity, scope_of

@@ -9,13 +9,21 @@ from sqlalchemy import select
 from dialogs.forms import Reply
 from dialogs.invite import InviteForm
 from dialogs.report import (
-    ReportForm, correction_window, is_overdue, lead_only, my_task, my_tasks, save_report, sets_status, start_report,
+    ReportForm,
+    correction_window,
+    is_overdue,
+    lead_only,
+    my_task,
+    my_tasks,
+    save_report,
+    sets_status,
+    start_report,
 )
 from domain.questions import looks_like_question
 from domain.reports import parse_quick_report, task_code
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT
-from services.texts import render, t
 from handlers.router import LINKS, PRIVATE, Router
+from services.texts import render, t
 from storage.conversations import link_group, record_wrong_invite_code, redeem_invite, wrong_invite_codes
 from storage.models import StatusUpdate, Task
 from storage.org import scope_of

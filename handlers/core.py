@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.forms import Answer, Form, Invalid, Reply, Restart, match_option
 from domain.clock import Clock
+from domain.messages import Inbound, Option, Outbound
 from domain.sanitize import MESSAGE_LIMIT
 from domain.text import fold
-from services.texts import t
-from domain.messages import PLATFORMS, Inbound, Option, Outbound
 from handlers.router import LINKS, PRIVATE, Router
+from services.outbound import finish
+from services.texts import t
 from storage.conversations import claim_event, expired, load_state
-from storage.outbox import enqueue
 from storage.models import DialogState, GroupLink, Person
 from storage.org import Organisation, scope_of
+from storage.outbox import enqueue
 from storage.people import person_by_identity
 from storage.schedule import group_link
 
@@ -252,48 +253,3 @@ class Core:
             if replies is not None:
                 return replies
         return [Reply(t("text_not_understood"))]
-
-
-def finish(message: Outbound) -> list[Outbound]:
-    """Shape a reply for its platform: options as a numbered list where there
-    are no buttons, and text cut at line boundaries under the platform's limit
-    (the options go with the last part, the press is answered by the first)."""
-    caps = PLATFORMS.get(message.platform)
-    if caps is None:
-        return [message]
-    if not caps.buttons and message.options:
-        lines = [f"{i}. {o.label}" for i, o in enumerate(message.options, start=1)]
-        message.text = f"{message.text}\n\n" + "\n".join(lines) + "\n" + t("type_option_number")
-    parts = split_text(message.text, caps.text_limit)
-    if len(parts) == 1:
-        return [message]
-    messages = [replace(message, text=part, options=[], files=[]) for part in parts]
-    for later in messages[1:]:
-        later.replace_message_id = later.callback_id = None
-        later.toast = False
-    messages[-1].options, messages[-1].files = message.options, message.files
-    return messages
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Cut at line boundaries into parts of at most `limit` characters (a
-    longer line is cut where it must)."""
-    if len(text) <= limit:
-        return [text]
-    parts, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return [p for p in parts if p.strip()] or [text[:limit]]

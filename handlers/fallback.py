@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dialogs.forms import Reply
-from services.texts import render
 from handlers.commands import visible_commands
 from handlers.router import Router
+from services.texts import render
 
 router = Router()
 

@@ -7,8 +7,9 @@ from dialogs.forms import Reply
 from dialogs.period_report import PeriodReportForm, send_report
 from domain.periods import PeriodError
 from domain.report_periods import parse_period_text
-from services.texts import render, t
 from handlers.router import PRIVATE, Router
+from services.status_form import StatusFormError, import_status_file
+from services.texts import render, t
 from storage.org import leaders_over, reachable_identity
 from storage.tasks import current_plan
 
@@ -44,8 +45,6 @@ async def status_form_file(ctx, text):
         return None
     if ctx.person.role != "admin":
         return [Reply(t("sheet_only_admin"))]
-    from services.status_form import StatusFormError, import_status_file
-
     plan = await current_plan(ctx.session)
     if plan is None:
         return [Reply(t("no_plan"))]

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from dialogs.forms import Reply
 from dialogs.questions import QuestionForm, answer
 from domain.questions import QuestionParser
-from services.texts import t
 from domain.unit_mentions import UnitMentions
 from domain.units import KnownUnit
 from handlers.router import Router
+from services.texts import t
 from storage.models import Area, UnitAlias
 from storage.tasks import current_plan
 

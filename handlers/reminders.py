@@ -13,9 +13,10 @@ from dialogs.forms import Reply
 from domain.reminders import snooze_until
 from domain.reports import task_code
 from domain.text import fold
-from services.texts import t
 from domain.workdays import WorkCalendar, parse_hhmm
 from handlers.router import PRIVATE, Router
+from services.digest import compose, load_source
+from services.texts import t
 from storage.models import Task
 from storage.org import scope_of
 from storage.schedule import acknowledge, end_leave, group_link, latest_reminded_tasks, leave_of, set_leave, snooze
@@ -170,8 +171,6 @@ async def digest_schedule(ctx, args):
 
 @router.command("tonghop")
 async def digest_now(ctx, args):
-    from services.digest import compose, load_source
-
     scope = await ctx.scope()  # a group's, or the person's in private
     unit_id = await ctx.home_unit()
     if args:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from services.charts import chart_path, render_chart
-from services.recipients import Roster
 from domain import digest as build_digest
 from domain.periods import period_containing
+from services.charts import chart_path, render_chart
+from services.recipients import Roster
 from services.texts import render, t
 from storage.org import Organisation
 from storage.schedule import people_on_leave

@@ -20,8 +20,8 @@ from xlsxwriter import Workbook
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 
-from services.reports import IndicatorView, labels, report_context
 from domain.progress import CATEGORIES
+from services.report_view import IndicatorView, labels, report_context
 from services.texts import t
 from storage.report_data import ReportData, TaskLine
 

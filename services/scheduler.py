@@ -17,20 +17,37 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from services.digest import compose, draw_charts, load_source
-from services.recipients import Roster
-from domain.reminders import (
-    Rules, report_stages, should_escalate, stages_between, standing_report_stage, standing_stage,
-)
-from services.texts import render, t
-from domain.workdays import WorkCalendar, parse_hhmm
-from handlers.core import finish
 from domain.messages import PLATFORMS, Option, Outbound
+from domain.reminders import (
+    Rules,
+    report_stages,
+    should_escalate,
+    stages_between,
+    standing_report_stage,
+    standing_stage,
+)
+from domain.workdays import WorkCalendar, parse_hhmm
+from services.digest import compose, draw_charts, load_source
+from services.outbound import finish
+from services.recipients import Roster
+from services.texts import render, t
 from storage.models import ReminderLog
 from storage.org import Organisation
 from storage.schedule import (
-    Claim, add_claims, all_snoozes, claimed_keys, digest_groups, drop_snoozes, enqueue_scheduled, finish_tick,
-    last_tick, lock_scheduler, log_messages, log_reminders, people_on_leave, unanswered_reminders,
+    Claim,
+    add_claims,
+    all_snoozes,
+    claimed_keys,
+    digest_groups,
+    drop_snoozes,
+    enqueue_scheduled,
+    finish_tick,
+    last_tick,
+    lock_scheduler,
+    log_messages,
+    log_reminders,
+    people_on_leave,
+    unanswered_reminders,
 )
 from storage.schedule_data import PersonRow, TaskRow, load_people, load_tasks
 from storage.tasks import current_plan

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.reports import parse_status, task_code
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT, clean
 from domain.text import collapse, fold
-from services.texts import t
 from services.importers.guard import TimeLimit, UnsafeFile, check_package, open_limited, parse_off_loop
+from services.texts import t
 from storage.models import STATUSES, Person, Plan, StatusUpdate
 from storage.org import Organisation, may_set_status
 from storage.tasks import TaskView, add_update, task_views

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from domain.text import collapse, key
-from services.texts import t
 from services.importers.tables import PlanFileError, read_grid
+from services.texts import t
 from storage.models import ChatIdentity, Person
 from storage.units import UnitBook
 

@@ -9,9 +9,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from services.texts import t
 from domain.units import split_names
 from services.importers.plan_file import ParsedPlan, ParsedTask
+from services.texts import t
 from storage.models import Area, Assignment, Plan, Task
 from storage.units import UnitBook
 

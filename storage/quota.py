@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from services.texts import t
 from domain.messages import Outbound
+from services.texts import t
 from storage.conversations import claim_event
 from storage.models import OutboxMessage, Person
 from storage.outbox import enqueue

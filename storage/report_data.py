@@ -23,7 +23,17 @@ from domain.report_periods import due_window, end_of, following_period, start_of
 from domain.report_text import one_line, sentence_case
 from storage.indicators import achieved
 from storage.models import (
-    Area, Assignment, Indicator, IndicatorValue, Person, Plan, StatusUpdate, Task, Unit, UnitGroup, UTCDateTime,
+    Area,
+    Assignment,
+    Indicator,
+    IndicatorValue,
+    Person,
+    Plan,
+    StatusUpdate,
+    Task,
+    Unit,
+    UnitGroup,
+    UTCDateTime,
 )
 from storage.org import Organisation
 from storage.tasks import SETS_STATUS

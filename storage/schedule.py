@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.messages import Outbound
 from storage.models import (
-    GroupLink, OutboxMessage, PersonLeave, ReminderLog, ReminderMessage, ReminderSnooze, ScheduleClaim,
+    GroupLink,
+    OutboxMessage,
+    PersonLeave,
+    ReminderLog,
+    ReminderMessage,
+    ReminderSnooze,
+    ScheduleClaim,
     SchedulerState,
 )
 

@@ -13,7 +13,18 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.progress import classify
-from storage.models import Area, Assignment, ChatIdentity, Person, Plan, StatusUpdate, Task, Unit, UnitGroup, UTCDateTime
+from storage.models import (
+    Area,
+    Assignment,
+    ChatIdentity,
+    Person,
+    Plan,
+    StatusUpdate,
+    Task,
+    Unit,
+    UnitGroup,
+    UTCDateTime,
+)
 
 
 @dataclass(frozen=True)

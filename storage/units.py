@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from domain.text import collapse, key
-from services.texts import t
 from domain.units import KnownUnit, UnitIndex, collective_means_all, is_collective, signature
+from services.texts import t
 from storage.models import Unit, UnitAlias, UnitGroup, UnitGroupMember
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from storage.conversations import link_group
 from services.importers.plan_file import parse_plan_file
+from storage.conversations import link_group
 from storage.models import ChatIdentity, Person, Unit
 from storage.plans import import_plan
 from tests.conftest import VN

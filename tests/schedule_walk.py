@@ -8,10 +8,10 @@ import re
 from datetime import date, datetime, timedelta
 
 from bot.cli import App
-from services.scheduler import Scheduler
 from bot.simulate import Simulator
 from bot.wiring import build_core
 from domain.clock import FixedClock
+from services.scheduler import Scheduler
 from tests.conftest import VN
 
 TICK_TIMES = ("06:00", "07:30", "08:00", "12:00", "16:00", "17:45", "22:00")

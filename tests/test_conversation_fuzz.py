@@ -26,7 +26,7 @@ from bot.sample import ensure_sample
 from bot.settings import Settings
 from bot.wiring import build_core, build_router
 from domain.clock import FixedClock
-from domain.messages import PLATFORMS, IncomingFile, Inbound, Outbound
+from domain.messages import PLATFORMS, Inbound, IncomingFile, Outbound
 from storage.db import create_engine, migrate, session_factory
 from storage.models import STATUSES, DialogState, StatusUpdate, Task
 from storage.people import person_by_identity

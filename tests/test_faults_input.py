@@ -20,12 +20,12 @@ from sqlalchemy import func, select
 
 from bot.cli import App, build_parser, main
 from bot.simulate import Simulator
-from services.status_form import write_form
 from bot.wiring import build_core
 from domain.clock import FixedClock
 from domain.messages import Inbound, IncomingFile
-from storage.conversations import create_invite
 from services.importers.plan_file import parse_plan_file
+from services.status_form import write_form
+from storage.conversations import create_invite
 from storage.models import Person, Plan, StatusUpdate, Task
 from storage.people import import_people
 from storage.plans import import_plan
@@ -218,9 +218,9 @@ async def test_export_form_writes_user_text_as_text(org_app, tmp_path):
 async def test_report_xlsx_writes_user_text_with_write_string(planned_report, tmp_path, monkeypatch):
     from xlsxwriter.worksheet import Worksheet
 
-    from services.reports import write_report
     from domain.periods import CALENDAR
     from domain.report_periods import parse_period_text
+    from services.reports import write_report
 
     def no_formula(*args, **kwargs):
         raise AssertionError("a formula was written")

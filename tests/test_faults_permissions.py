@@ -193,9 +193,9 @@ async def test_a_coordinating_officer_adds_a_contribution_that_does_not_change_t
 
 
 async def test_a_contribution_never_becomes_the_status_anywhere(org_app):
+    from domain.periods import make_period
     from services.digest import load_source
     from services.reports import write_md
-    from domain.periods import make_period
     from storage.questions import Selection, progress
     from storage.report_data import gather
     from storage.tasks import add_update, current_plan, find_task

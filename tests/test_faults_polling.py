@@ -14,9 +14,9 @@ from bot.cli import main
 from storage.models import DeadLetter, StatusUpdate
 from tests import test_telegram as tg
 from tests import test_zalo as zl
-from tests.test_zalo import people  # noqa: F401  (fixture)
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
+from tests.test_zalo import people  # noqa: F401  (fixture)
 
 NOTICE = "không xử lý được tin nhắn"
 

@@ -19,10 +19,10 @@ from bot.settings import Settings
 from storage.models import DeadLetter
 from tests import test_telegram as tg
 from tests import test_zalo as zl
-from tests.test_zalo import people  # noqa: F401  (fixture)
 from tests.bot_process import BotProcess, free_port
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
+from tests.test_zalo import people  # noqa: F401  (fixture)
 
 NOTICE = "không xử lý được tin nhắn"
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from dialogs.forms import OPTION_THRESHOLD, match_option
-from domain.text import fold
 from domain.messages import Option
+from domain.text import fold
 
 # The report form's status question (dialogs/report.py, templates/messages.j2).
 STATUS = [

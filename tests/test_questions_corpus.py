@@ -17,7 +17,17 @@ import pytest
 
 from domain.progress import DONE_LATE, DONE_ON_TIME, OPEN_ON_TIME, OVERDUE, RECURRING
 from domain.questions import (
-    DUE_SOON_DAYS, HELP, LIST, NOT_REPORTED, OPEN, PROGRESS, SEARCH, TASK, Query, QuestionParser, Window,
+    DUE_SOON_DAYS,
+    HELP,
+    LIST,
+    NOT_REPORTED,
+    OPEN,
+    PROGRESS,
+    SEARCH,
+    TASK,
+    Query,
+    QuestionParser,
+    Window,
     looks_like_question,
 )
 from domain.unit_mentions import UnitMentions

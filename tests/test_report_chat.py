@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from bot.cli import App
 from bot.simulate import Simulator
-from services.status_form import write_form
 from bot.wiring import build_core
 from domain.clock import FixedClock
+from services.status_form import write_form
 from storage.models import ChatIdentity, Person, StatusUpdate, Unit
 from storage.tasks import current_plan, task_views
 from tests.conftest import VN

@@ -11,11 +11,11 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from services.reports import DOCX_TEMPLATE, write_md, write_report
 from domain.periods import CALENDAR, DECREE09
 from domain.report_periods import parse_period_text
-from services.texts import t
 from scripts.build_report_template import build
+from services.reports import DOCX_TEMPLATE, write_md, write_report
+from services.texts import t
 from storage.models import Task
 from storage.report_data import gather
 from storage.tasks import add_update, current_plan, task_views

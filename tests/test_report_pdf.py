@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from services.reports import write_report
 from domain.report_periods import parse_period_text
+from services.reports import write_report
 from storage.tasks import current_plan
 from tests.conftest import VN
 from tests.report_fixture import load_fixture

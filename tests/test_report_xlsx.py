@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from services.reports import write_report
 from domain.report_periods import parse_period_text
+from services.reports import write_report
 from storage.tasks import current_plan
 from tests.conftest import VN
 from tests.report_fixture import HCQT, TTPV, load_fixture

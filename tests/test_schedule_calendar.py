@@ -10,7 +10,13 @@ import pytest
 from bot.settings import Settings
 from domain.periods import DECREE09
 from domain.reminders import (
-    Rules, Stage, report_deadlines, should_escalate, snooze_until, stages_between, standing_report_stage,
+    Rules,
+    Stage,
+    report_deadlines,
+    should_escalate,
+    snooze_until,
+    stages_between,
+    standing_report_stage,
     standing_stage,
 )
 from domain.workdays import WorkCalendar

@@ -12,14 +12,14 @@ from datetime import date, datetime, timedelta
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
-from services.charts import FONT, chart_path, render_chart
 from bot.cli import App
-from services.digest import TEXT_LIMITS, fit
 from bot.simulate import Simulator, run_script
 from bot.wiring import build_core
 from domain.clock import FixedClock
 from domain.digest import Bar, Digest, Line, UnitLine
 from domain.periods import make_period
+from services.charts import FONT, chart_path, render_chart
+from services.digest import TEXT_LIMITS, fit
 from tests.conftest import VN
 from tests.schedule_fixture import load_fixture
 

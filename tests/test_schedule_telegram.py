@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery import Limits, RateKeeper
-from services.scheduler import Scheduler
 from bot.telegram.app import TelegramApp, make_bot
+from services.scheduler import Scheduler
 from storage.conversations import link_group
 from storage.models import OutboxMessage
 from storage.units import find_unit

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+
 import aiohttp
 import pytest
 from sqlalchemy import select
@@ -179,8 +180,8 @@ async def test_long_replies_are_split_under_4096_at_line_boundaries(org_app, fak
     try:
         long_text = "\n".join(f"dòng {i} " + "x" * 90 for i in range(120))
         async with org_app.sessions() as session, session.begin():
-            from handlers.core import finish
             from domain.messages import Outbound
+            from services.outbound import finish
             from storage.outbox import enqueue
 
             await enqueue(session, finish(Outbound("telegram", str(OFFICER), long_text)), org_app.clock.now())

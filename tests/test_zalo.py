@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+
 import aiohttp
 import pytest
 from pydantic import SecretStr
@@ -158,8 +159,8 @@ async def test_a_photo_is_accepted_as_evidence(zalo, people):
 
 
 async def test_messages_over_2000_characters_are_split(people, fake):
-    from handlers.core import finish
     from domain.messages import Outbound
+    from services.outbound import finish
     from storage.outbox import enqueue
 
     harness = Harness(people, fake)

@@ -8,12 +8,11 @@ import json
 import logging
 
 import aiohttp
-
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.enums import ParseMode
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, Update
 from aiohttp import web
 from pydantic import ValidationError

@@ -14,8 +14,8 @@ from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 from sqlalchemy import select, update
 
+from domain.messages import Inbound, IncomingFile, Outbound
 from services.texts import t
-from domain.messages import IncomingFile, Inbound, Outbound
 from storage.models import ChatIdentity, DialogState, GroupLink, OutboxMessage
 from storage.outbox import enqueue
 

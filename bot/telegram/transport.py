@@ -21,8 +21,8 @@ from aiogram.exceptions import (
 from aiogram.types import FSInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delivery import ChatMoved, Rejected, RetryAfter, Transient, Uncertain, Unreachable
-from handlers.core import split_text
 from domain.messages import Outbound
+from services.outbound import split_text
 from storage.files import file_path
 
 TEXT_LIMIT = 4096

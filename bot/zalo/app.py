@@ -18,11 +18,11 @@ from aiohttp import web
 from bot.delivery import Courier, courier_settings
 from bot.guard import Origin, UpdateGuard
 from bot.logs import forms, secret_values
+from bot.wiring import build_core
 from bot.zalo.client import ZaloClient
 from bot.zalo.transport import ZALO_LIMITS, ZaloTransport
-from bot.wiring import build_core
+from domain.messages import Inbound, IncomingFile, Outbound
 from services.texts import t
-from domain.messages import IncomingFile, Inbound, Outbound
 from storage.outbox import enqueue
 from storage.quota import warn_admins_near_quota
 

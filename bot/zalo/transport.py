@@ -9,9 +9,9 @@ import httpx
 from bot.delivery import Limits, Rejected, RetryAfter, Transient, Uncertain, Unreachable
 from bot.media import media_url
 from bot.zalo.client import TEXT_LIMIT, ZaloClient, ZaloError, ZaloUnreadable
-from services.texts import t
-from handlers.core import split_text
 from domain.messages import Outbound
+from services.outbound import split_text
+from services.texts import t
 
 # Zalo publishes no flood limits; these keep well under Telegram's.
 ZALO_LIMITS = Limits(overall_per_second=10, private_interval=0.5, group_per_minute=20)

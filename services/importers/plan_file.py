@@ -11,9 +11,9 @@ from rapidfuzz import fuzz
 
 from domain.sanitize import clean
 from domain.text import collapse, fold, key
-from services.texts import t
 from domain.timeline import Timeline, parse_timeline
 from services.importers.tables import Grid, PlanFileError, read_grid
+from services.texts import t
 
 COLUMNS = {
     "stt": ("stt", "tt", "so tt", "so thu tu"),

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from domain.sanitize import clean
-from services.texts import t
 from services.importers.guard import MAX_ROWS, MAX_UNPACKED_MB, UnsafeFile, check_package
+from services.texts import t
 
 
 class PlanFileError(Exception):

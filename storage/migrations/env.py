@@ -1,12 +1,14 @@
 """Alembic environment: runs on a connection handed over by storage.db.migrate,
-or, from the alembic command line, on DATABASE_URL."""
+or, from the alembic command line, on the DATABASE_URL environment variable."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 
 from alembic import context
 
+from storage.db import create_engine
 from storage.models import Base
 
 config = context.config
@@ -23,11 +25,8 @@ def run_on(connection) -> None:
         context.run_migrations()
 
 
-async def run_from_settings() -> None:
-    from bot.settings import Settings
-    from storage.db import create_engine
-
-    engine = create_engine(Settings().database_url)
+async def run_from_environment() -> None:
+    engine = create_engine(os.environ["DATABASE_URL"])
     async with engine.begin() as conn:
         await conn.run_sync(run_on)
     await engine.dispose()
@@ -37,4 +36,4 @@ connection = config.attributes.get("connection")
 if connection is not None:
     run_on(connection)
 else:
-    asyncio.run(run_from_settings())
+    asyncio.run(run_from_environment())
