@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
 from domain.sanitize import clean
 from domain.text import collapse, fold, key
-from domain.timeline import Timeline, parse_timeline
+from domain.plan_rows import ParsedArea, ParsedPlan, ParsedTask
+from domain.timeline import parse_timeline
 from services.importers.tables import Grid, PlanFileError, read_grid
 from services.texts import t
 
@@ -41,39 +41,6 @@ _BUDGET_OK = re.compile(r"^\d{1,3}(?:([.,])\d{3})?(?:\1\d{3})*$")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _PLAN_NUMBER = re.compile(r"s[oố]\s*:?\s*(\d+\s*/\s*[\w\-Đđ]+)", re.IGNORECASE)
 _ISSUER = re.compile(r"\bcủa\s+(.+?)\s*\)?\s*$", re.IGNORECASE)
-
-
-@dataclass
-class ParsedTask:
-    row: int  # 1-based row in its table, as a person counts in Excel/Word
-    code: str
-    area: str
-    content: str
-    evidence: str
-    lead: str
-    coordinating: str
-    timeline: Timeline
-    budget_vnd: int | None
-    budget_text: str
-    note: str
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ParsedArea:
-    code: str
-    name: str
-
-
-@dataclass
-class ParsedPlan:
-    name: str
-    number: str | None
-    year: int
-    issuing_unit: str | None
-    areas: list[ParsedArea]
-    tasks: list[ParsedTask]
-    warnings: list[str]  # plan-level, already prefixed with their row
 
 
 def parse_budget(text: str) -> tuple[int | None, str | None]:
