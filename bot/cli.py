@@ -26,12 +26,12 @@ from domain.report_text import slug
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT, clean
 from services.importers.plan_file import parse_plan_file
 from services.importers.tables import PlanFileError
-from services.texts import configure, render, t
+from services.importers.people_file import PeopleFileError, import_people, parse_role
+from services.texts import Texts, say, t, texts_in
 from storage.conversations import INVITE_DAYS, create_invite, link_group
 from storage.db import create_engine, migrate, session_factory
 from storage.models import STATUSES, ChatIdentity, Person, Unit
 from storage.org import Organisation, may_set_status
-from storage.people import PeopleFileError, import_people, parse_role
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views
 from storage.units import UnitError, find_unit, set_parent
@@ -56,11 +56,15 @@ class App:
     sessions: object
     clock: Clock
 
+    @property
+    def texts(self) -> Texts:
+        """The catalogue showing dates and times in the configured zone."""
+        return texts_in(self.settings.zone)
+
 
 @asynccontextmanager
 async def open_app(settings: Settings | None = None, clock: Clock | None = None):
     settings = settings or Settings()
-    configure(settings.zone)
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
@@ -83,8 +87,8 @@ async def cmd_import(app: App, args) -> int:
     path = Path(args.file)
     parsed = parse_plan_file(path, plan_year=args.plan_year, plan_name=args.plan_name)
     async with app.sessions() as session, session.begin():
-        summary = await import_plan(session, parsed, path.name, app.clock.now())
-    print(render("cli/import_summary.txt.j2", s=summary))
+        summary = await import_plan(session, parsed, path.name, app.clock.now(), say)
+    print(app.texts.render("cli/import_summary.txt.j2", s=summary))
     return 0
 
 
@@ -120,7 +124,7 @@ async def cmd_tasks(app: App, args) -> int:
         json.dump([task_json(v, app.settings.zone) for v in views], sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
-        print(render("cli/tasks.txt.j2", plan=plan, views=views))
+        print(app.texts.render("cli/tasks.txt.j2", plan=plan, views=views))
     return 0
 
 
@@ -129,18 +133,18 @@ async def cmd_units(app: App, args) -> int:
         if args.units_command == "set-parent":
             async with session.begin():
                 unit, parent = await set_parent(session, args.unit, args.parent)
-            print(render("cli/unit_parent.txt.j2", unit=unit, parent=parent))
+            print(app.texts.render("cli/unit_parent.txt.j2", unit=unit, parent=parent))
             return 0
         units = (await session.scalars(select(Unit).options(selectinload(Unit.aliases)).order_by(Unit.name))).all()
         by_id = {u.id: u for u in units}
-        print(render("cli/units.txt.j2", units=units, by_id=by_id))
+        print(app.texts.render("cli/units.txt.j2", units=units, by_id=by_id))
     return 0
 
 
 async def cmd_people(app: App, args) -> int:
     async with app.sessions() as session, session.begin():
         summary = await import_people(session, Path(args.file))
-    print(render("cli/people_summary.txt.j2", s=summary))
+    print(app.texts.render("cli/people_summary.txt.j2", s=summary))
     return 0
 
 
@@ -172,7 +176,7 @@ async def cmd_status(app: App, args) -> int:
             session, task, status=args.status, at=at, source="admin", reporter=person,
             percent=args.percent, evidence=args.evidence, note=args.note,
         )
-    print(render("cli/status_set.txt.j2", task=task, update=update, person=person))
+    print(app.texts.render("cli/status_set.txt.j2", task=task, update=update, person=person))
     return 0
 
 
@@ -208,7 +212,7 @@ async def cmd_tick(app: App, args) -> int:
         print(t("tick_message", chat=message.chat_id, platform=message.platform, text=message.text))
         for path in message.files:
             print(f"  [tệp] {path}")
-    print(t("tick_summary", at=result.at, count=len(result.messages), skipped=len(result.skipped)))
+    print(app.texts.t("tick_summary", at=result.at, count=len(result.messages), skipped=len(result.skipped)))
     return 0
 
 
@@ -228,7 +232,7 @@ async def cmd_invite(app: App, args) -> int:
             expires_at=now + timedelta(days=args.expires),
             created_by=None, now=now,
         )
-    print(render("cli/invite_created.txt.j2", invite=invite, unit=unit))
+    print(app.texts.render("cli/invite_created.txt.j2", invite=invite, unit=unit))
     return 0
 
 
@@ -402,7 +406,7 @@ async def cmd_dead_letters(app: App, args) -> int:
 
     async with app.sessions() as session:
         letters = await dead_letters(session, limit=args.limit, platform=args.platform)
-    print(render("cli/dead_letters.txt.j2", letters=letters))
+    print(app.texts.render("cli/dead_letters.txt.j2", letters=letters))
     return 0
 
 
@@ -535,8 +539,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["serve" if platform_configured else "chat"])
     try:
         return asyncio.run(run(args, settings))
-    except (CliError, PlanFileError, UnitError, PeopleFileError) as exc:
+    except (CliError, PlanFileError, PeopleFileError) as exc:
         print(redact(str(exc)), file=sys.stderr)
+        return 1
+    except UnitError as exc:
+        print(redact(say(exc.notice)), file=sys.stderr)
         return 1
     except Exception as exc:
         logging.getLogger(__name__).debug("unexpected error", exc_info=exc)

@@ -1,4 +1,8 @@
-"""Storing an imported plan: one transaction, tasks updated by code."""
+"""Storing an imported plan: one transaction, tasks updated by code.
+
+Tasks keep their import warnings as text (shown by `tasks --json`), so the
+caller hands in `say`, which words the notices of unit names; this module
+holds no words of its own."""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from domain.notices import Wording, notice
+from domain.plan_rows import ParsedPlan, ParsedTask
 from domain.units import split_names
-from services.importers.plan_file import ParsedPlan, ParsedTask
-from services.texts import t
 from storage.models import Area, Assignment, Plan, Task
 from storage.units import UnitBook
 
@@ -52,7 +56,9 @@ def _task_fields(parsed: ParsedTask) -> dict:
     }
 
 
-async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: str, now: datetime) -> ImportSummary:
+async def import_plan(
+    session: AsyncSession, parsed: ParsedPlan, source_file: str, now: datetime, say: Wording
+) -> ImportSummary:
     book = await UnitBook.load(session)
     cells = [(task, split_names(task.lead), split_names(task.coordinating)) for task in parsed.tasks]
     book.resolve_all([name for _, lead, coord in cells for name in lead + coord])
@@ -99,7 +105,7 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: st
         wanted["area_id"] = areas[parsed_task.area].id
         for name in lead_names + coord_names:
             if name in book.warnings:
-                wanted["warnings"].append(book.warnings[name])
+                wanted["warnings"].append(say(book.warnings[name]))
         target = []
         for role, names in (("lead", lead_names), ("coordinating", coord_names)):
             for order, name in enumerate(names):
@@ -110,7 +116,7 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: st
                     "unit_id": resolved.unit.id if resolved.unit else None,
                     "group_id": resolved.group.id if resolved.group else None,
                 })
-        warnings.extend(t("row_warning", row=parsed_task.row, message=w) for w in wanted["warnings"])
+        warnings.extend(say(notice("row_warning", row=parsed_task.row, message=w)) for w in wanted["warnings"])
         task = existing.get(parsed_task.code)
         if task is None:
             new_rows.append({"plan_id": plan.id, "code": parsed_task.code, **wanted})
