@@ -24,9 +24,9 @@ from domain.periods import CALENDAR, DECREE09, PeriodError
 from domain.report_periods import parse_period_text
 from domain.report_text import slug
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT, clean
+from services.importers.people_file import PeopleFileError, import_people, parse_role
 from services.importers.plan_file import parse_plan_file
 from services.importers.tables import PlanFileError
-from services.importers.people_file import PeopleFileError, import_people, parse_role
 from services.texts import Texts, say, t, texts_in
 from storage.conversations import INVITE_DAYS, create_invite, link_group
 from storage.db import create_engine, migrate, session_factory

@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.importers.people_file import import_people
 from services.importers.plan_file import parse_plan_file
+from services.texts import say
 from storage.indicators import add_value, upsert_indicator
 from storage.models import Plan, Unit
-from storage.people import import_people
-from services.texts import say
 from storage.plans import import_plan
 from storage.units import UnitBook, set_group_members
 

@@ -25,9 +25,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from services.importers.plan_file import parse_plan_file
+from services.texts import say
 from storage.models import ChatIdentity, Person, Task
 from storage.people import person_by_identity
-from services.texts import say
 from storage.plans import import_plan
 from tests.conftest import VN
 

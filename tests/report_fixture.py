@@ -24,9 +24,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from services.importers.plan_file import parse_plan_file
+from services.texts import say
 from storage.indicators import add_value, upsert_indicator
 from storage.models import ChatIdentity, Person, Plan, Task, Unit
-from services.texts import say
 from storage.plans import import_plan
 from storage.tasks import add_update
 from tests.conftest import VN

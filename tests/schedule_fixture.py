@@ -24,9 +24,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from services.importers.plan_file import parse_plan_file
+from services.texts import say
 from storage.conversations import link_group
 from storage.models import ChatIdentity, Person, Unit
-from services.texts import say
 from storage.plans import import_plan
 from tests.conftest import VN
 

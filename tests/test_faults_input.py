@@ -23,12 +23,12 @@ from bot.simulate import Simulator
 from bot.wiring import build_core
 from domain.clock import FixedClock
 from domain.messages import Inbound, IncomingFile
+from services.importers.people_file import import_people
 from services.importers.plan_file import parse_plan_file
 from services.status_form import write_form
+from services.texts import say
 from storage.conversations import create_invite
 from storage.models import Person, Plan, StatusUpdate, Task
-from storage.people import import_people
-from services.texts import say
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, task_views
 from tests.conftest import VN

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from services.importers.plan_file import parse_budget, parse_plan_file
 from services.importers.tables import PlanFileError
-from storage.models import Area, Assignment, Plan, StatusUpdate, Task, Unit, UnitAlias, UnitGroup
 from services.texts import say
+from storage.models import Area, Assignment, Plan, StatusUpdate, Task, Unit, UnitAlias, UnitGroup
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views
 from tests import plan_files
