@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +37,7 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
 
 
-def _task_fields(parsed: ParsedTask) -> dict:
+def _task_fields(parsed: ParsedTask) -> dict[str, Any]:
     timeline = parsed.timeline
     return {
         "content": parsed.content,
@@ -97,8 +98,8 @@ async def import_plan(
     new = updated = unchanged = 0
     warnings = list(parsed.warnings)
     referenced: dict[str, None] = {}
-    new_rows: list[dict] = []
-    new_assignments: dict[str, list[dict]] = {}
+    new_rows: list[dict[str, Any]] = []
+    new_assignments: dict[str, list[dict[str, Any]]] = {}
     for position, (parsed_task, lead_names, coord_names) in enumerate(cells):
         wanted = _task_fields(parsed_task)
         wanted["position"] = position
@@ -139,9 +140,9 @@ async def import_plan(
         ids = dict((await session.execute(
             select(Task.code, Task.id).where(Task.plan_id == plan.id, Task.code.in_(list(new_assignments)))
         )).all())
-        rows = [{"task_id": ids[code], **row} for code, target in new_assignments.items() for row in target]
-        if rows:
-            await session.execute(insert(Assignment), rows)
+        links = [{"task_id": ids[code], **row} for code, target in new_assignments.items() for row in target]
+        if links:
+            await session.execute(insert(Assignment), links)
 
     codes = {task.code for task in parsed.tasks}
     retired = sorted(code for code, task in existing.items() if code not in codes and task.active)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +26,15 @@ class Resolved:
 
     @property
     def name(self) -> str:
-        return self.unit.name if self.unit else self.group.name
+        if self.unit is not None:
+            return self.unit.name
+        assert self.group is not None, "a name resolves to a unit or a group"
+        return self.group.name
+
+
+def stored(known: KnownUnit) -> Unit:
+    """The stored unit behind an entry of a UnitBook's index."""
+    return cast(Unit, known.ref)
 
 
 @dataclass
@@ -79,7 +88,7 @@ class UnitBook:
         else:
             match = self.index.resolve(name)
             if match.unit is not None:
-                unit = match.unit.ref
+                unit = stored(match.unit)
                 if match.how != "exact":
                     self.add_alias(unit, name)
             else:
@@ -112,7 +121,7 @@ async def find_unit(session: AsyncSession, name: str) -> Unit:
         if match.how == "ambiguous":
             raise UnitError(notice("unit_ambiguous_pick", name=name, candidates=[c.name for c in match.candidates]))
         raise UnitError(notice("unit_unknown", name=name))
-    return match.unit.ref
+    return stored(match.unit)
 
 
 async def set_parent(session: AsyncSession, unit_name: str, parent_name: str) -> tuple[Unit, Unit]:
@@ -136,6 +145,7 @@ async def set_group_members(session: AsyncSession, group_name: str, member_names
     existing = set((await session.scalars(select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == group.id))).all())
     for name in member_names:
         unit = book.resolve(name).unit
+        assert unit is not None, f"{name!r} names a group, not a unit"
         await session.flush()
         if unit.id not in existing:
             session.add(UnitGroupMember(group_id=group.id, unit_id=unit.id))

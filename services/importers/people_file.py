@@ -14,7 +14,7 @@ from domain.units import UnitIndex
 from services.importers.tables import PlanFileError, read_grid
 from services.texts import say, t
 from storage.people import PeopleSummary, PersonRow, store_people
-from storage.units import UnitBook
+from storage.units import UnitBook, stored
 
 PLATFORMS = ("telegram", "zalo", "console")
 _ROLE_WORDS = {
@@ -83,7 +83,7 @@ def _check(number: int, value: dict[str, str], units: UnitIndex) -> PersonRow | 
         match = units.resolve(value["unit"])
         if match.unit is None:
             return notice("unit_unknown", name=value["unit"])
-        unit = match.unit.ref
+        unit = stored(match.unit)
     platform, user_id = key(value.get("platform", "")), value.get("user_id", "")
     if platform or user_id:
         if platform not in PLATFORMS:

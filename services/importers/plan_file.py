@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -151,7 +152,7 @@ def parse_grid(grid: Grid, path: Path, plan_year: int | None, plan_name: str | N
         col = columns.get(name)
         return row[col] if col is not None and col < len(row) else ""
 
-    raw_tasks: list[dict] = []
+    raw_tasks: list[dict[str, Any]] = []
     areas: list[ParsedArea] = []
     plan_warnings: list[str] = []
     area_code: str | None = None
@@ -217,9 +218,9 @@ def parse_grid(grid: Grid, path: Path, plan_year: int | None, plan_name: str | N
             warnings.append(t("code_duplicate", code=code, new_code=f"{raw['area']}.{n}"))
             code = f"{raw['area']}.{n}"
         used.add(code)
-        timeline = parse_timeline(raw["timeline"], year)
-        if timeline.warning:
-            warnings.append(timeline.warning)
+        deadline = parse_timeline(raw["timeline"], year)
+        if deadline.warning:
+            warnings.append(deadline.warning)
         budget, budget_warning = parse_budget(raw["budget"])
         if budget_warning:
             warnings.append(budget_warning)
@@ -229,7 +230,7 @@ def parse_grid(grid: Grid, path: Path, plan_year: int | None, plan_name: str | N
             ParsedTask(
                 row=raw["row"], code=code, area=raw["area"], content=raw["content"],
                 evidence=raw["evidence"], lead=raw["lead"], coordinating=raw["coordinating"],
-                timeline=timeline, budget_vnd=budget, budget_text=raw["budget"], note=raw["note"],
+                timeline=deadline, budget_vnd=budget, budget_text=raw["budget"], note=raw["note"],
                 warnings=warnings,
             )
         )
