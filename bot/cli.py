@@ -79,7 +79,7 @@ def _parse_at(value: str | None, app: App) -> datetime:
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        raise CliError(t("datetime_invalid", value=value))
+        raise CliError(t("datetime_invalid", value=value)) from None
     return at if at.tzinfo else at.replace(tzinfo=app.settings.zone)
 
 
@@ -253,7 +253,7 @@ def _report_period(app: App, text: str, mode: str | None):
     try:
         return parse_period_text(text, mode), mode
     except PeriodError:
-        raise CliError(t("periodic_period_invalid", value=text))
+        raise CliError(t("periodic_period_invalid", value=text)) from None
 
 
 async def _report_plan(session, year: int | None):
@@ -274,7 +274,10 @@ async def cmd_report(app: App, args) -> int:
     async with app.sessions() as session:
         plan = await _report_plan(session, args.plan_year or period.year)
         unit = await find_unit(session, args.unit) if args.unit else None
-        path = Path(args.out) if args.out else (None if args.format == "md" else Path(default_name(period, unit, args.format)))
+        if args.out:
+            path = Path(args.out)
+        else:
+            path = None if args.format == "md" else Path(default_name(period, unit, args.format))
         result = await write_report(
             session, plan, period, args.format, path, zone=app.settings.zone, now=now, mode=mode, unit=unit
         )
@@ -295,7 +298,8 @@ async def cmd_export_form(app: App, args) -> int:
         views = await task_views(session, plan)
         views = unit_views(views, await Organisation.load(session), unit.id if unit else None)
     path = Path(args.out) if args.out else Path(f"bieu-mau-trang-thai{'-' + slug(unit.name) if unit else ''}.xlsx")
-    write_form(views, path, unit=unit.name if unit else None, today=app.clock.now().astimezone(app.settings.zone).date())
+    today = app.clock.now().astimezone(app.settings.zone).date()
+    write_form(views, path, unit=unit.name if unit else None, today=today)
     print(t("sheet_form_written", path=str(path), count=len(views)))
     return 0
 
@@ -304,7 +308,7 @@ async def cmd_import_status(app: App, args) -> int:
     from services.status_form import StatusFormError, import_status_file
 
     path = Path(args.file)
-    if not path.is_file():
+    if not path.is_file():  # noqa: ASYNC240 - one command per run, nothing else waits on this loop
         raise CliError(t("file_missing", path=str(path)))
     async with app.sessions() as session, session.begin():
         plan = await _report_plan(session, args.plan_year)
@@ -313,7 +317,7 @@ async def cmd_import_status(app: App, args) -> int:
             outcome = await import_status_file(session, plan, path, now=app.clock.now(), zone=app.settings.zone,
                                                reporter=person, timeout=app.settings.file_parse_seconds)
         except StatusFormError as error:
-            raise CliError(str(error))
+            raise CliError(str(error)) from None
         if outcome.errors:
             raise CliError("\n".join([*outcome.errors, t("sheet_rejected", count=len(outcome.errors))]))
         if not outcome.saved:
@@ -370,7 +374,7 @@ async def cmd_telegram(app: App, args) -> int:
         secret = settings.telegram_webhook_secret.get_secret_value()
         await TelegramApp(app, bot).set_webhook(settings.telegram_webhook_url, secret)
     except Exception as error:  # an API refusal, no connection, a proxy's HTML page
-        raise CliError(t("platform_error", platform="Telegram", description=describe(error, limit=300)))
+        raise CliError(t("platform_error", platform="Telegram", description=describe(error, limit=300))) from None
     finally:
         await bot.session.close()
     print(t("webhook_set", url=settings.telegram_webhook_url))
@@ -392,9 +396,9 @@ async def cmd_zalo(app: App, args) -> int:
     try:
         await client.set_webhook(settings.zalo_webhook_url, secret)
     except ZaloError as error:
-        raise CliError(t("platform_error", platform="Zalo", description=redact(error.description)))
+        raise CliError(t("platform_error", platform="Zalo", description=redact(error.description))) from None
     except Exception as error:  # no connection, a timeout
-        raise CliError(t("platform_error", platform="Zalo", description=describe(error, limit=300)))
+        raise CliError(t("platform_error", platform="Zalo", description=describe(error, limit=300))) from None
     finally:
         await client.close()
     print(t("webhook_set", url=settings.zalo_webhook_url))
@@ -413,7 +417,8 @@ async def cmd_dead_letters(app: App, args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="python -m bot",
-        description="tiendo: theo dõi tiến độ kế hoạch cải cách hành chính. Không có lệnh: mở trò chuyện trên terminal.",
+        description="tiendo: theo dõi tiến độ kế hoạch cải cách hành chính. "
+                    "Không có lệnh: mở trò chuyện trên terminal.",
     )
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
 
@@ -431,7 +436,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_zalo)
 
     p = commands.add_parser("chat", help="trò chuyện với bot trên terminal (mặc định)")
-    p.add_argument("--as", dest="user", default="canbo", metavar="USER_ID", help="mã người dùng console, mặc định canbo")
+    p.add_argument("--as", dest="user", default="canbo", metavar="USER_ID",
+                   help="mã người dùng console, mặc định canbo")
     p.set_defaults(run=cmd_chat)
 
     p = commands.add_parser("simulate", help="chạy kịch bản trò chuyện JSON Lines")
@@ -472,7 +478,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--unit", help="đơn vị (bỏ trống: toàn tổ chức)")
     sp.add_argument("--role", required=True, help="officer | leader | admin (cán bộ, lãnh đạo, quản trị)")
     sp.add_argument("--uses", type=int, default=1, help="số lần dùng, mặc định 1")
-    sp.add_argument("--expires", type=int, default=INVITE_DAYS, metavar="DAYS", help=f"hết hạn sau số ngày (mặc định {INVITE_DAYS})")
+    sp.add_argument("--expires", type=int, default=INVITE_DAYS, metavar="DAYS",
+                    help=f"hết hạn sau số ngày (mặc định {INVITE_DAYS})")
     p.set_defaults(run=cmd_invite)
 
     p = commands.add_parser("groups", help="nhóm trò chuyện nhận bản tin")

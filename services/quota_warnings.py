@@ -16,7 +16,9 @@ from storage.quota import admins, sent_this_month
 THRESHOLDS = (80, 95)
 
 
-async def warn_admins_near_quota(session: AsyncSession, platform: str, quota: int, now: datetime, zone: tzinfo) -> list[int]:
+async def warn_admins_near_quota(
+    session: AsyncSession, platform: str, quota: int, now: datetime, zone: tzinfo
+) -> list[int]:
     """Tell every admin once per month and threshold; the thresholds crossed now."""
     sent = await sent_this_month(session, platform, now, zone)
     crossed = []

@@ -78,7 +78,7 @@ class Texts:
 
     def say(self, notice: Notice) -> str:
         """A Notice in words; Notices among its parameters are worded first."""
-        params = {name: self.say(value) if isinstance(value, Notice) else value for name, value in notice.params.items()}
+        params = {name: self.say(v) if isinstance(v, Notice) else v for name, v in notice.params.items()}
         return self.t(notice.key, **params)
 
 

@@ -98,11 +98,14 @@ async def wrong_invite_codes(session: AsyncSession, platform: str, chat_id: str,
     return count or 0
 
 
-async def record_wrong_invite_code(session: AsyncSession, platform: str, chat_id: str, now: datetime, keep: timedelta) -> None:
+async def record_wrong_invite_code(
+    session: AsyncSession, platform: str, chat_id: str, now: datetime, keep: timedelta
+) -> None:
     """Count a wrong code, and forget this chat's ones older than `keep`."""
     await session.execute(
         delete(InviteAttempt).where(
-            InviteAttempt.platform == platform, InviteAttempt.chat_id == chat_id, InviteAttempt.attempted_at <= now - keep
+            InviteAttempt.platform == platform, InviteAttempt.chat_id == chat_id,
+            InviteAttempt.attempted_at <= now - keep,
         )
     )
     session.add(InviteAttempt(platform=platform, chat_id=chat_id, attempted_at=now))

@@ -47,7 +47,8 @@ def _id(value: object) -> str | None:
     return None if value is None else safe_text(value, 100)
 
 
-async def record_failure(session: AsyncSession, *, platform: str, update_key: str, chat_id: object, user_id: object, payload: object,
+async def record_failure(session: AsyncSession, *, platform: str, update_key: str,
+                         chat_id: object, user_id: object, payload: object,
                          error: str, now: datetime, max_attempts: int) -> Failure:
     """Count one failure of an update (the error already redacted). An update
     already dead is not counted again."""

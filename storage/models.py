@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -38,15 +38,15 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 NAMING = {
@@ -360,7 +360,8 @@ class OutboxMessage(Base):
     files: Mapped[list[Any]] = mapped_column(JSON, default=list)
     replace_message_id: Mapped[str | None] = mapped_column(String(100))  # edit this message if the platform can
     callback_id: Mapped[str | None] = mapped_column(String(200))  # a button press to answer
-    toast: Mapped[bool] = mapped_column(Boolean, default=False)  # a short notice, shown on the pressed button if possible
+    # a short notice, shown on the pressed button if possible
+    toast: Mapped[bool] = mapped_column(Boolean, default=False)
     # pending -> sending -> sent | failed | expired (a button's answer too late to show)
     #   | unknown (handed over several times, never an answer); sending -> pending to retry later.
     # See bot/delivery.py for the policy.

@@ -52,7 +52,9 @@ def _claimable(now: datetime, owner: str) -> ColumnElement[bool]:
             and_(earlier.status == "sending", earlier.lease_owner != owner, earlier.lease_until >= now),
         ),
     )
-    due = and_(OutboxMessage.status == "pending", or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now))
+    due = and_(
+        OutboxMessage.status == "pending", or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now)
+    )
     abandoned = and_(OutboxMessage.status == "sending",
                      or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
     return and_(or_(due, abandoned), ~held_before)

@@ -64,11 +64,14 @@ async def store_people(session: AsyncSession, rows: list[PersonRow]) -> tuple[Pe
             summary.names.append(person.name)
         if row.platform:
             other = await session.scalar(
-                select(ChatIdentity).where(ChatIdentity.platform == row.platform, ChatIdentity.external_id == row.user_id)
+                select(ChatIdentity)
+                .where(ChatIdentity.platform == row.platform, ChatIdentity.external_id == row.user_id)
                 .options(selectinload(ChatIdentity.person))
             )
             if other is not None and other.person is not person:
-                taken[row.row] = notice("identity_taken", platform=row.platform, user_id=row.user_id, other=other.person.name)
+                taken[row.row] = notice(
+                    "identity_taken", platform=row.platform, user_id=row.user_id, other=other.person.name
+                )
                 continue
             if other is None:
                 person.identities.append(ChatIdentity(platform=row.platform, external_id=row.user_id))

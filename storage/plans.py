@@ -127,7 +127,10 @@ async def import_plan(
         changed = any(getattr(task, name) != value for name, value in wanted.items())
         for name, value in wanted.items():
             setattr(task, name, value)
-        current = [{"role": a.role, "position": a.position, "unit_id": a.unit_id, "group_id": a.group_id} for a in task.assignments]
+        current = [
+            {"role": a.role, "position": a.position, "unit_id": a.unit_id, "group_id": a.group_id}
+            for a in task.assignments
+        ]
         if current != target:
             changed = True
             task.assignments = [Assignment(**row) for row in target]

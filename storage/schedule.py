@@ -79,7 +79,8 @@ async def add_claims(session: AsyncSession, claims: list[Claim], now: datetime) 
 async def log_reminders(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """ReminderLog rows (claim_id, task_id, unit_id, people, sent_at), in bulk."""
     for start in range(0, len(rows), CHUNK * 4):
-        await session.execute(insert(ReminderLog), [{"answered_at": None, **row} for row in rows[start : start + CHUNK * 4]])
+        batch = [{"answered_at": None, **row} for row in rows[start : start + CHUNK * 4]]
+        await session.execute(insert(ReminderLog), batch)
 
 
 async def enqueue_scheduled(session: AsyncSession, messages: list[Outbound], now: datetime) -> None:
@@ -88,7 +89,8 @@ async def enqueue_scheduled(session: AsyncSession, messages: list[Outbound], now
     the caller prints them, so they are stored as sent."""
     rows = [
         {
-            "platform": m.platform, "chat_id": m.chat_id, "text": m.text, "options": [[o.label, o.data] for o in m.options],
+            "platform": m.platform, "chat_id": m.chat_id, "text": m.text,
+            "options": [[o.label, o.data] for o in m.options],
             "files": list(m.files), "replace_message_id": None, "callback_id": None, "toast": False,
             "status": "sent" if m.platform == "console" else "pending", "attempts": 1 if m.platform == "console" else 0,
             "error": None, "created_at": now, "claimed_at": None, "sent_at": now if m.platform == "console" else None,
@@ -191,7 +193,8 @@ async def people_on_leave(session: AsyncSession, today: date) -> set[int]:
 
 async def group_link(session: AsyncSession, platform: str, chat_id: str) -> GroupLink | None:
     return await session.scalar(
-        select(GroupLink).where(GroupLink.platform == platform, GroupLink.chat_id == chat_id, GroupLink.active.is_(True))
+        select(GroupLink)
+        .where(GroupLink.platform == platform, GroupLink.chat_id == chat_id, GroupLink.active.is_(True))
     )
 
 

@@ -93,7 +93,8 @@ class UnitBook:
                     self.add_alias(unit, name)
             else:
                 if match.how == "ambiguous":
-                    self.warnings[name] = notice("unit_ambiguous", name=name, candidates=[c.name for c in match.candidates])
+                    candidates = [c.name for c in match.candidates]
+                    self.warnings[name] = notice("unit_ambiguous", name=name, candidates=candidates)
                 elif signature(name).abbreviated:
                     self.warnings[name] = notice("unit_abbreviation_unknown", name=name)
                 unit = Unit(name=name, key=k)
@@ -142,7 +143,8 @@ async def set_group_members(session: AsyncSession, group_name: str, member_names
     if group is None:
         raise UnitError(notice("group_unknown", name=group_name))
     await session.flush()
-    existing = set((await session.scalars(select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == group.id))).all())
+    members = select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == group.id)
+    existing = set((await session.scalars(members)).all())
     for name in member_names:
         unit = book.resolve(name).unit
         assert unit is not None, f"{name!r} names a group, not a unit"

@@ -123,6 +123,7 @@ async def parse_off_loop(parse: Callable[..., T], *args: Any, timeout: float | N
     longer is the backstop for a parser that stops reading and goes on working."""
     limit = TimeLimit(timeout) if timeout is not None else None
     try:
-        return await asyncio.wait_for(asyncio.to_thread(parse, *args, limit=limit), None if timeout is None else timeout + 5)
+        backstop = None if timeout is None else timeout + 5
+        return await asyncio.wait_for(asyncio.to_thread(parse, *args, limit=limit), backstop)
     except TimeoutError:
         raise UnsafeFile(t("file_parse_timeout", path=name, seconds=timeout)) from None

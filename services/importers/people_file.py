@@ -100,5 +100,5 @@ async def import_people(session: AsyncSession, path: Path) -> PeopleSummary:
     summary, taken = await store_people(session, checked)
     errors.update(taken)
     if errors:
-        raise PeopleFileError([say(notice("row_error", row=number, message=errors[number])) for number in sorted(errors)])
+        raise PeopleFileError([say(notice("row_error", row=n, message=errors[n])) for n in sorted(errors)])
     return summary

@@ -9,9 +9,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from domain.plan_rows import ParsedArea, ParsedPlan, ParsedTask
 from domain.sanitize import clean
 from domain.text import collapse, fold, key
-from domain.plan_rows import ParsedArea, ParsedPlan, ParsedTask
 from domain.timeline import parse_timeline
 from services.importers.tables import Grid, PlanFileError, read_grid
 from services.texts import t
@@ -19,10 +19,14 @@ from services.texts import t
 COLUMNS = {
     "stt": ("stt", "tt", "so tt", "so thu tu"),
     "content": ("noi dung", "nhiem vu", "noi dung nhiem vu", "ten nhiem vu", "noi dung cong viec", "hoat dong"),
-    "evidence": ("tai lieu kiem chung", "san pham", "ket qua", "san pham dau ra", "ket qua san pham", "hinh thuc van ban"),
+    "evidence": (
+        "tai lieu kiem chung", "san pham", "ket qua", "san pham dau ra", "ket qua san pham", "hinh thuc van ban",
+    ),
     "lead": ("don vi chu tri", "co quan chu tri", "chu tri", "don vi thuc hien", "co quan thuc hien"),
     "coordinating": ("don vi phoi hop", "co quan phoi hop", "phoi hop"),
-    "timeline": ("thoi gian thuc hien", "thoi han", "thoi han hoan thanh", "thoi gian hoan thanh", "tien do", "thoi gian"),
+    "timeline": (
+        "thoi gian thuc hien", "thoi han", "thoi han hoan thanh", "thoi gian hoan thanh", "tien do", "thoi gian",
+    ),
     "budget": ("kinh phi", "du toan kinh phi", "kinh phi dong"),
     "note": ("ghi chu",),
 }
@@ -101,7 +105,7 @@ def _plan_meta(lines: list[str], fallback_name: str) -> tuple[str, str | None, s
             number = re.sub(r"\s+", "", m.group(1))
         if issuer is None and "kem theo" in folded and (m := _ISSUER.search(line)):
             issuer = m.group(1)
-        if len(line) > 15 and line.upper() == line and not folded.startswith(("phu luc", "(") + _NOT_TITLES):
+        if len(line) > 15 and line.upper() == line and not folded.startswith(("phu luc", "(", *_NOT_TITLES)):
             titles.append(line)
     titles.sort(key=lambda line: not any(word in fold(line) for word in _TITLE_WORDS))
     name = titles[0] if titles else fallback_name
