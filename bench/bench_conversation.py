@@ -77,7 +77,7 @@ from bot.settings import Settings  # noqa: E402
 from bot.wiring import build_core  # noqa: E402
 from domain.clock import FixedClock  # noqa: E402
 from domain.messages import Inbound, Outbound  # noqa: E402
-from services.texts import configure, t  # noqa: E402
+from services.texts import t  # noqa: E402
 from storage.conversations import claim_event, load_state  # noqa: E402
 from storage.db import create_engine, migrate, session_factory  # noqa: E402
 from storage.models import ChatIdentity, DialogState, Person, StatusUpdate, Unit  # noqa: E402
@@ -649,7 +649,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1 or args.events < 1 or args.people < 1:
         parser.error("--runs, --events and --people must be at least 1")
 
-    configure(VN)
     commit = git_commit()  # before the runs: the code imported is the code of this moment
     full: list[RunResult] = []
     minimal: list[RunResult] = []

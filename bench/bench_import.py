@@ -56,6 +56,7 @@ from domain.text import key  # noqa: E402
 from services.importers.plan_file import parse_plan_file  # noqa: E402
 from storage.db import create_engine, migrate, session_factory  # noqa: E402
 from storage.models import Assignment, Task, Unit, UnitGroup  # noqa: E402
+from services.texts import say  # noqa: E402
 from storage.plans import import_plan  # noqa: E402
 
 SEED = 2026
@@ -422,7 +423,7 @@ async def import_once(path: Path, db: Path, spec: Spec | None = None) -> tuple[f
         parsed = parse_plan_file(path)
         t1 = time.perf_counter()
         async with sessions() as session, session.begin():
-            summary = await import_plan(session, parsed, path.name, NOW)
+            summary = await import_plan(session, parsed, path.name, NOW, say)
         t2 = time.perf_counter()
         if spec is not None:
             await verify(sessions, summary, spec)
@@ -534,7 +535,7 @@ def memory_child(path: Path, db: Path) -> None:
             }
             parsed = parse_plan_file(path)
             async with sessions() as session, session.begin():
-                summary = await import_plan(session, parsed, path.name, NOW)
+                summary = await import_plan(session, parsed, path.name, NOW, say)
             return {
                 **before,
                 "hwm_after_kib": _proc_status_kib("VmHWM"),
@@ -609,7 +610,7 @@ def profile_import(path: Path, tmp: Path, top: int = 25) -> str:
             profiler.enable()
             parsed = parse_plan_file(path)
             async with sessions() as session, session.begin():
-                await import_plan(session, parsed, path.name, NOW)
+                await import_plan(session, parsed, path.name, NOW, say)
             profiler.disable()
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)

@@ -164,11 +164,9 @@ async def build(db: Path) -> None:
 async def one_report(db: Path, fmt: str, period_text: str, out: Path, profile: bool) -> dict:
     from domain.periods import parse_period
     from services.reports import write_data
-    from services.texts import configure
     from storage.report_data import gather
     from storage.tasks import current_plan
 
-    configure(ZONE)
     engine = create_engine(f"sqlite+aiosqlite:///{db}")
     sessions = session_factory(engine)
     rss_before = _rss_mib()

@@ -222,9 +222,7 @@ async def run_once(db: Path, work: Path, profile: str | None) -> dict:
     from services.charts import chart_path
     from services.digest import compose, draw_charts, load_source
     from services.scheduler import Scheduler
-    from services.texts import configure
 
-    configure(ZONE)
     copy = work / "run.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{copy}{suffix}").unlink(missing_ok=True)

@@ -90,7 +90,6 @@ from bot.settings import Settings  # noqa: E402
 from bot.telegram.app import SECRET_HEADER, WEBHOOK_PATH, TelegramApp, make_bot  # noqa: E402
 from domain.clock import FixedClock  # noqa: E402
 from domain.messages import Outbound  # noqa: E402
-from services.texts import configure  # noqa: E402
 from storage.db import create_engine, migrate, session_factory  # noqa: E402
 from storage.models import ChatIdentity, OutboxMessage, Person, StatusUpdate  # noqa: E402
 from storage.org import Organisation  # noqa: E402
@@ -555,7 +554,6 @@ def print_report(outbound: list[dict], inbound: dict | None) -> list[tuple[str, 
 
 
 async def main_async(args) -> int:
-    configure(VN)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     scenarios = []

@@ -24,14 +24,14 @@ from domain.periods import CALENDAR, DECREE09, PeriodError
 from domain.report_periods import parse_period_text
 from domain.report_text import slug
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT, clean
+from services.importers.people_file import PeopleFileError, import_people, parse_role
 from services.importers.plan_file import parse_plan_file
 from services.importers.tables import PlanFileError
-from services.texts import configure, render, t
+from services.texts import Texts, say, t, texts_in
 from storage.conversations import INVITE_DAYS, create_invite, link_group
 from storage.db import create_engine, migrate, session_factory
 from storage.models import STATUSES, ChatIdentity, Person, Unit
 from storage.org import Organisation, may_set_status
-from storage.people import PeopleFileError, import_people, parse_role
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views
 from storage.units import UnitError, find_unit, set_parent
@@ -56,11 +56,15 @@ class App:
     sessions: object
     clock: Clock
 
+    @property
+    def texts(self) -> Texts:
+        """The catalogue showing dates and times in the configured zone."""
+        return texts_in(self.settings.zone)
+
 
 @asynccontextmanager
 async def open_app(settings: Settings | None = None, clock: Clock | None = None):
     settings = settings or Settings()
-    configure(settings.zone)
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
@@ -75,7 +79,7 @@ def _parse_at(value: str | None, app: App) -> datetime:
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        raise CliError(t("datetime_invalid", value=value))
+        raise CliError(t("datetime_invalid", value=value)) from None
     return at if at.tzinfo else at.replace(tzinfo=app.settings.zone)
 
 
@@ -83,8 +87,8 @@ async def cmd_import(app: App, args) -> int:
     path = Path(args.file)
     parsed = parse_plan_file(path, plan_year=args.plan_year, plan_name=args.plan_name)
     async with app.sessions() as session, session.begin():
-        summary = await import_plan(session, parsed, path.name, app.clock.now())
-    print(render("cli/import_summary.txt.j2", s=summary))
+        summary = await import_plan(session, parsed, path.name, app.clock.now(), say)
+    print(app.texts.render("cli/import_summary.txt.j2", s=summary))
     return 0
 
 
@@ -120,7 +124,7 @@ async def cmd_tasks(app: App, args) -> int:
         json.dump([task_json(v, app.settings.zone) for v in views], sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
-        print(render("cli/tasks.txt.j2", plan=plan, views=views))
+        print(app.texts.render("cli/tasks.txt.j2", plan=plan, views=views))
     return 0
 
 
@@ -129,18 +133,18 @@ async def cmd_units(app: App, args) -> int:
         if args.units_command == "set-parent":
             async with session.begin():
                 unit, parent = await set_parent(session, args.unit, args.parent)
-            print(render("cli/unit_parent.txt.j2", unit=unit, parent=parent))
+            print(app.texts.render("cli/unit_parent.txt.j2", unit=unit, parent=parent))
             return 0
         units = (await session.scalars(select(Unit).options(selectinload(Unit.aliases)).order_by(Unit.name))).all()
         by_id = {u.id: u for u in units}
-        print(render("cli/units.txt.j2", units=units, by_id=by_id))
+        print(app.texts.render("cli/units.txt.j2", units=units, by_id=by_id))
     return 0
 
 
 async def cmd_people(app: App, args) -> int:
     async with app.sessions() as session, session.begin():
         summary = await import_people(session, Path(args.file))
-    print(render("cli/people_summary.txt.j2", s=summary))
+    print(app.texts.render("cli/people_summary.txt.j2", s=summary))
     return 0
 
 
@@ -172,7 +176,7 @@ async def cmd_status(app: App, args) -> int:
             session, task, status=args.status, at=at, source="admin", reporter=person,
             percent=args.percent, evidence=args.evidence, note=args.note,
         )
-    print(render("cli/status_set.txt.j2", task=task, update=update, person=person))
+    print(app.texts.render("cli/status_set.txt.j2", task=task, update=update, person=person))
     return 0
 
 
@@ -208,7 +212,7 @@ async def cmd_tick(app: App, args) -> int:
         print(t("tick_message", chat=message.chat_id, platform=message.platform, text=message.text))
         for path in message.files:
             print(f"  [tệp] {path}")
-    print(t("tick_summary", at=result.at, count=len(result.messages), skipped=len(result.skipped)))
+    print(app.texts.t("tick_summary", at=result.at, count=len(result.messages), skipped=len(result.skipped)))
     return 0
 
 
@@ -228,7 +232,7 @@ async def cmd_invite(app: App, args) -> int:
             expires_at=now + timedelta(days=args.expires),
             created_by=None, now=now,
         )
-    print(render("cli/invite_created.txt.j2", invite=invite, unit=unit))
+    print(app.texts.render("cli/invite_created.txt.j2", invite=invite, unit=unit))
     return 0
 
 
@@ -249,7 +253,7 @@ def _report_period(app: App, text: str, mode: str | None):
     try:
         return parse_period_text(text, mode), mode
     except PeriodError:
-        raise CliError(t("periodic_period_invalid", value=text))
+        raise CliError(t("periodic_period_invalid", value=text)) from None
 
 
 async def _report_plan(session, year: int | None):
@@ -270,7 +274,10 @@ async def cmd_report(app: App, args) -> int:
     async with app.sessions() as session:
         plan = await _report_plan(session, args.plan_year or period.year)
         unit = await find_unit(session, args.unit) if args.unit else None
-        path = Path(args.out) if args.out else (None if args.format == "md" else Path(default_name(period, unit, args.format)))
+        if args.out:
+            path = Path(args.out)
+        else:
+            path = None if args.format == "md" else Path(default_name(period, unit, args.format))
         result = await write_report(
             session, plan, period, args.format, path, zone=app.settings.zone, now=now, mode=mode, unit=unit
         )
@@ -291,7 +298,8 @@ async def cmd_export_form(app: App, args) -> int:
         views = await task_views(session, plan)
         views = unit_views(views, await Organisation.load(session), unit.id if unit else None)
     path = Path(args.out) if args.out else Path(f"bieu-mau-trang-thai{'-' + slug(unit.name) if unit else ''}.xlsx")
-    write_form(views, path, unit=unit.name if unit else None, today=app.clock.now().astimezone(app.settings.zone).date())
+    today = app.clock.now().astimezone(app.settings.zone).date()
+    write_form(views, path, unit=unit.name if unit else None, today=today)
     print(t("sheet_form_written", path=str(path), count=len(views)))
     return 0
 
@@ -300,7 +308,7 @@ async def cmd_import_status(app: App, args) -> int:
     from services.status_form import StatusFormError, import_status_file
 
     path = Path(args.file)
-    if not path.is_file():
+    if not path.is_file():  # noqa: ASYNC240 - one command per run, nothing else waits on this loop
         raise CliError(t("file_missing", path=str(path)))
     async with app.sessions() as session, session.begin():
         plan = await _report_plan(session, args.plan_year)
@@ -309,7 +317,7 @@ async def cmd_import_status(app: App, args) -> int:
             outcome = await import_status_file(session, plan, path, now=app.clock.now(), zone=app.settings.zone,
                                                reporter=person, timeout=app.settings.file_parse_seconds)
         except StatusFormError as error:
-            raise CliError(str(error))
+            raise CliError(str(error)) from None
         if outcome.errors:
             raise CliError("\n".join([*outcome.errors, t("sheet_rejected", count=len(outcome.errors))]))
         if not outcome.saved:
@@ -366,7 +374,7 @@ async def cmd_telegram(app: App, args) -> int:
         secret = settings.telegram_webhook_secret.get_secret_value()
         await TelegramApp(app, bot).set_webhook(settings.telegram_webhook_url, secret)
     except Exception as error:  # an API refusal, no connection, a proxy's HTML page
-        raise CliError(t("platform_error", platform="Telegram", description=describe(error, limit=300)))
+        raise CliError(t("platform_error", platform="Telegram", description=describe(error, limit=300))) from None
     finally:
         await bot.session.close()
     print(t("webhook_set", url=settings.telegram_webhook_url))
@@ -388,9 +396,9 @@ async def cmd_zalo(app: App, args) -> int:
     try:
         await client.set_webhook(settings.zalo_webhook_url, secret)
     except ZaloError as error:
-        raise CliError(t("platform_error", platform="Zalo", description=redact(error.description)))
+        raise CliError(t("platform_error", platform="Zalo", description=redact(error.description))) from None
     except Exception as error:  # no connection, a timeout
-        raise CliError(t("platform_error", platform="Zalo", description=describe(error, limit=300)))
+        raise CliError(t("platform_error", platform="Zalo", description=describe(error, limit=300))) from None
     finally:
         await client.close()
     print(t("webhook_set", url=settings.zalo_webhook_url))
@@ -402,14 +410,15 @@ async def cmd_dead_letters(app: App, args) -> int:
 
     async with app.sessions() as session:
         letters = await dead_letters(session, limit=args.limit, platform=args.platform)
-    print(render("cli/dead_letters.txt.j2", letters=letters))
+    print(app.texts.render("cli/dead_letters.txt.j2", letters=letters))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="python -m bot",
-        description="tiendo: theo dõi tiến độ kế hoạch cải cách hành chính. Không có lệnh: mở trò chuyện trên terminal.",
+        description="tiendo: theo dõi tiến độ kế hoạch cải cách hành chính. "
+                    "Không có lệnh: mở trò chuyện trên terminal.",
     )
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
 
@@ -427,7 +436,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_zalo)
 
     p = commands.add_parser("chat", help="trò chuyện với bot trên terminal (mặc định)")
-    p.add_argument("--as", dest="user", default="canbo", metavar="USER_ID", help="mã người dùng console, mặc định canbo")
+    p.add_argument("--as", dest="user", default="canbo", metavar="USER_ID",
+                   help="mã người dùng console, mặc định canbo")
     p.set_defaults(run=cmd_chat)
 
     p = commands.add_parser("simulate", help="chạy kịch bản trò chuyện JSON Lines")
@@ -468,7 +478,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--unit", help="đơn vị (bỏ trống: toàn tổ chức)")
     sp.add_argument("--role", required=True, help="officer | leader | admin (cán bộ, lãnh đạo, quản trị)")
     sp.add_argument("--uses", type=int, default=1, help="số lần dùng, mặc định 1")
-    sp.add_argument("--expires", type=int, default=INVITE_DAYS, metavar="DAYS", help=f"hết hạn sau số ngày (mặc định {INVITE_DAYS})")
+    sp.add_argument("--expires", type=int, default=INVITE_DAYS, metavar="DAYS",
+                    help=f"hết hạn sau số ngày (mặc định {INVITE_DAYS})")
     p.set_defaults(run=cmd_invite)
 
     p = commands.add_parser("groups", help="nhóm trò chuyện nhận bản tin")
@@ -535,8 +546,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["serve" if platform_configured else "chat"])
     try:
         return asyncio.run(run(args, settings))
-    except (CliError, PlanFileError, UnitError, PeopleFileError) as exc:
+    except (CliError, PlanFileError, PeopleFileError) as exc:
         print(redact(str(exc)), file=sys.stderr)
+        return 1
+    except UnitError as exc:
+        print(redact(say(exc.notice)), file=sys.stderr)
         return 1
     except Exception as exc:
         logging.getLogger(__name__).debug("unexpected error", exc_info=exc)

@@ -11,10 +11,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.importers.people_file import import_people
 from services.importers.plan_file import parse_plan_file
+from services.texts import say
 from storage.indicators import add_value, upsert_indicator
 from storage.models import Plan, Unit
-from storage.people import import_people
 from storage.plans import import_plan
 from storage.units import UnitBook, set_group_members
 
@@ -40,7 +41,7 @@ async def load_sample(session: AsyncSession, now: datetime, zone) -> Plan:
     for row in _rows("groups.csv"):
         await set_group_members(session, row["group"], row["members"].split("|"))
     parsed = parse_plan_file(SAMPLE / "plan_2026.docx")
-    await import_plan(session, parsed, "plan_2026.docx", now)
+    await import_plan(session, parsed, "plan_2026.docx", now, say)
     await import_people(session, SAMPLE / "people.csv")
     plan = await session.scalar(select(Plan).where(Plan.year == parsed.year, Plan.name == parsed.name))
     for row in _rows("indicators.csv"):

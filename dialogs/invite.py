@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from dialogs.forms import Answer, Form, Invalid, Reply, Slot
 from domain.messages import Option
-from services.texts import render, t
+from services.texts import render, say, t
 from storage.conversations import INVITE_DAYS, create_invite
 from storage.models import ROLES, Unit
 from storage.units import UnitError, find_unit
@@ -40,7 +40,7 @@ class UnitSlot(Slot):
         try:
             return (await find_unit(ctx.session, answer.text)).id
         except UnitError as error:
-            raise Invalid(str(error))
+            raise Invalid(say(error.notice))
 
 
 class RoleSlot(Slot):

@@ -23,7 +23,7 @@ from domain.questions import looks_like_question
 from domain.reports import parse_quick_report, task_code
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT
 from handlers.router import LINKS, PRIVATE, Router
-from services.texts import render, t
+from services.texts import render, say, t
 from storage.conversations import link_group, record_wrong_invite_code, redeem_invite, wrong_invite_codes
 from storage.models import StatusUpdate, Task
 from storage.org import scope_of
@@ -145,7 +145,7 @@ async def link_this_group(ctx, args):
         try:
             unit = await find_unit(ctx.session, args)
         except UnitError as error:
-            return [Reply(str(error))]
+            return [Reply(say(error.notice))]
     await link_group(ctx.session, ctx.event.platform, ctx.event.chat_id, unit.id if unit else None, ctx.person, ctx.now)
     return [Reply(t("group_linked", scope=unit.name if unit else None))]
 

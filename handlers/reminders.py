@@ -16,7 +16,7 @@ from domain.text import fold
 from domain.workdays import WorkCalendar, parse_hhmm
 from handlers.router import PRIVATE, Router
 from services.digest import compose, load_source
-from services.texts import t
+from services.texts import say, t
 from storage.models import Task
 from storage.org import scope_of
 from storage.schedule import acknowledge, end_leave, group_link, latest_reminded_tasks, leave_of, set_leave, snooze
@@ -177,7 +177,7 @@ async def digest_now(ctx, args):
         try:
             unit = await find_unit(ctx.session, args)
         except UnitError as error:
-            return [Reply(str(error))]
+            return [Reply(say(error.notice))]
         if scope is not None and unit.id not in scope:
             return [Reply(t("digest_out_of_scope", unit=unit.name))]
         unit_id = unit.id

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_of, rows_changed
 from storage.models import ChatIdentity, DialogState, GroupLink, Invite, InviteAttempt, Person, ProcessedEvent
 
 
@@ -17,13 +18,13 @@ async def claim_event(session: AsyncSession, platform: str, event_key: str, at: 
     """Record an event as processed; False when it already was. The row is
     written first in the transaction, so concurrent deliveries of one event
     queue behind each other and the second one finds the first's row."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
     result = await session.execute(
         insert(ProcessedEvent)
         .values(platform=platform, event_key=event_key, processed_at=at)
         .on_conflict_do_nothing(index_elements=["platform", "event_key"])
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 CHAT_PLATFORMS = ("telegram", "zalo", "console")
@@ -36,14 +37,14 @@ async def forget_old_events(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(
         delete(ProcessedEvent).where(ProcessedEvent.processed_at < before, ProcessedEvent.platform.in_(CHAT_PLATFORMS))
     )
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 async def load_state(session: AsyncSession, platform: str, chat_id: str, user_id: str) -> DialogState | None:
     query = select(DialogState).where(
         DialogState.platform == platform, DialogState.chat_id == chat_id, DialogState.user_id == user_id
     )
-    if session.bind.dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         query = query.with_for_update()
     return await session.scalar(query)
 
@@ -89,18 +90,22 @@ async def redeem_invite(
 
 async def wrong_invite_codes(session: AsyncSession, platform: str, chat_id: str, since: datetime) -> int:
     """Wrong invite codes typed in a chat since a time (every process counts in the database)."""
-    return await session.scalar(
+    count = await session.scalar(
         select(func.count()).select_from(InviteAttempt).where(
             InviteAttempt.platform == platform, InviteAttempt.chat_id == chat_id, InviteAttempt.attempted_at > since
         )
     )
+    return count or 0
 
 
-async def record_wrong_invite_code(session: AsyncSession, platform: str, chat_id: str, now: datetime, keep: timedelta) -> None:
+async def record_wrong_invite_code(
+    session: AsyncSession, platform: str, chat_id: str, now: datetime, keep: timedelta
+) -> None:
     """Count a wrong code, and forget this chat's ones older than `keep`."""
     await session.execute(
         delete(InviteAttempt).where(
-            InviteAttempt.platform == platform, InviteAttempt.chat_id == chat_id, InviteAttempt.attempted_at <= now - keep
+            InviteAttempt.platform == platform, InviteAttempt.chat_id == chat_id,
+            InviteAttempt.attempted_at <= now - keep,
         )
     )
     session.add(InviteAttempt(platform=platform, chat_id=chat_id, attempted_at=now))

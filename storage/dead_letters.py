@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_of, rows_changed
 from storage.models import DeadLetter
 
 PAYLOAD_LIMIT = 4000
@@ -29,40 +30,41 @@ class Failure:
     newly_dead: bool  # this failure made it dead: tell the sender, once
 
 
-def safe_text(value, limit: int) -> str:
+def safe_text(value: object, limit: int) -> str:
     """Text PostgreSQL accepts (no NUL, valid UTF-8), at most `limit` characters."""
     text = str(value).replace("\x00", "\\x00")
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _payload(payload) -> str:
+def _payload(payload: object) -> str:
     if isinstance(payload, str):
         return safe_text(payload, PAYLOAD_LIMIT)
     return safe_text(json.dumps(payload, ensure_ascii=False, default=str), PAYLOAD_LIMIT)
 
 
-def _id(value) -> str | None:
+def _id(value: object) -> str | None:
     return None if value is None else safe_text(value, 100)
 
 
-async def record_failure(session: AsyncSession, *, platform: str, update_key: str, chat_id, user_id, payload,
+async def record_failure(session: AsyncSession, *, platform: str, update_key: str,
+                         chat_id: object, user_id: object, payload: object,
                          error: str, now: datetime, max_attempts: int) -> Failure:
     """Count one failure of an update (the error already redacted). An update
     already dead is not counted again."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
     key = safe_text(update_key, 200)
     error = safe_text(error, ERROR_LIMIT)
     statement = insert(DeadLetter).values(
         platform=platform, update_key=key, chat_id=_id(chat_id), user_id=_id(user_id), payload=_payload(payload),
         error=error, attempts=1, first_seen_at=now, last_seen_at=now,
     )
-    statement = statement.on_conflict_do_update(
+    counted = statement.on_conflict_do_update(
         index_elements=["platform", "update_key"],
         set_={"attempts": DeadLetter.attempts + 1, "last_seen_at": now, "error": error},
         where=DeadLetter.dead_at.is_(None),
     ).returning(DeadLetter.id, DeadLetter.attempts)
-    row = (await session.execute(statement)).first()
+    row = (await session.execute(counted)).first()
     if row is None:  # dead already
         return Failure(max_attempts, dead=True, newly_dead=False)
     row_id, attempts = row
@@ -71,7 +73,7 @@ async def record_failure(session: AsyncSession, *, platform: str, update_key: st
     marked = await session.execute(
         update(DeadLetter).where(DeadLetter.id == row_id, DeadLetter.dead_at.is_(None)).values(dead_at=now)
     )
-    return Failure(attempts, dead=True, newly_dead=marked.rowcount == 1)
+    return Failure(attempts, dead=True, newly_dead=rows_changed(marked) == 1)
 
 
 async def forget_failure(session: AsyncSession, platform: str, update_key: str) -> None:
@@ -88,7 +90,7 @@ async def forget_old_failures(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(
         delete(DeadLetter).where(DeadLetter.dead_at.is_(None), DeadLetter.last_seen_at < before)
     )
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 async def dead_letters(session: AsyncSession, limit: int = 50, platform: str | None = None) -> list[DeadLetter]:

@@ -25,7 +25,9 @@ async def upsert_indicator(
     return indicator
 
 
-async def add_value(session: AsyncSession, indicator: Indicator, value: Decimal, at: datetime, reporter_id=None) -> IndicatorValue:
+async def add_value(
+    session: AsyncSession, indicator: Indicator, value: Decimal, at: datetime, reporter_id: int | None = None
+) -> IndicatorValue:
     row = IndicatorValue(indicator_id=indicator.id, value=value, reported_at=at, reporter_id=reporter_id)
     session.add(row)
     await session.flush()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -22,29 +23,30 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import true as sql_true
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes stored as UTC; SQLite forgets the zone, so add it back."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 NAMING = {
@@ -154,11 +156,11 @@ class Task(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     recurring: Mapped[bool] = mapped_column(Boolean, default=False)
     conditional: Mapped[bool] = mapped_column(Boolean, default=False)
-    milestones: Mapped[list] = mapped_column(JSON, default=list)
+    milestones: Mapped[list[Any]] = mapped_column(JSON, default=list)
     budget_vnd: Mapped[int | None] = mapped_column(BigInteger)
     budget_text: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
-    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # A task dropped from a revised plan keeps its history but leaves the plan.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -274,9 +276,9 @@ class DialogState(Base):
     chat_id: Mapped[str] = mapped_column(String(100))
     user_id: Mapped[str] = mapped_column(String(100))
     dialog: Mapped[str] = mapped_column(String(50))
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
-    filled: Mapped[list] = mapped_column(JSON, default=list)  # slot names in the order answered
-    options: Mapped[list] = mapped_column(JSON, default=list)  # [[label, data], ...] last offered
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    filled: Mapped[list[Any]] = mapped_column(JSON, default=list)  # slot names in the order answered
+    options: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[label, data], ...] last offered
     updated_at: Mapped[datetime]
 
 
@@ -354,11 +356,12 @@ class OutboxMessage(Base):
     platform: Mapped[str] = mapped_column(String(20))
     chat_id: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
-    options: Mapped[list] = mapped_column(JSON, default=list)  # [[label, data], ...]
-    files: Mapped[list] = mapped_column(JSON, default=list)
+    options: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[label, data], ...]
+    files: Mapped[list[Any]] = mapped_column(JSON, default=list)
     replace_message_id: Mapped[str | None] = mapped_column(String(100))  # edit this message if the platform can
     callback_id: Mapped[str | None] = mapped_column(String(200))  # a button press to answer
-    toast: Mapped[bool] = mapped_column(Boolean, default=False)  # a short notice, shown on the pressed button if possible
+    # a short notice, shown on the pressed button if possible
+    toast: Mapped[bool] = mapped_column(Boolean, default=False)
     # pending -> sending -> sent | failed | expired (a button's answer too late to show)
     #   | unknown (handed over several times, never an answer); sending -> pending to retry later.
     # See bot/delivery.py for the policy.
@@ -410,7 +413,7 @@ class ReminderLog(Base):
     claim_id: Mapped[int] = mapped_column(ForeignKey("schedule_claims.id", ondelete="CASCADE"))
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
-    people: Mapped[list] = mapped_column(JSON, default=list)  # person ids reminded
+    people: Mapped[list[Any]] = mapped_column(JSON, default=list)  # person ids reminded
     sent_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]  # a snooze acknowledges; a status update answers by itself
 
@@ -423,7 +426,7 @@ class ReminderMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    task_ids: Mapped[list] = mapped_column(JSON, default=list)
+    task_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     sent_at: Mapped[datetime]
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain.messages import Option, Outbound
+from storage.db import dialect_of, rows_changed
 from storage.models import OutboxMessage
 
 
@@ -33,12 +34,12 @@ def as_outbound(row: OutboxMessage) -> Outbound:
     )
 
 
-def _unanswered_after_handing():
+def _unanswered_after_handing() -> ColumnElement[int]:
     """A hand-over whose answer never came counts as unanswered."""
     return OutboxMessage.unanswered + case((OutboxMessage.handed_at.is_not(None), 1), else_=0)
 
 
-def _claimable(now: datetime, owner: str):
+def _claimable(now: datetime, owner: str) -> ColumnElement[bool]:
     """Pending and due, or held by a courier whose lease ran out (a dead one),
     and not behind an earlier message of the same chat that waits for a retry
     or that another courier holds: a chat's messages go out in order."""
@@ -51,7 +52,9 @@ def _claimable(now: datetime, owner: str):
             and_(earlier.status == "sending", earlier.lease_owner != owner, earlier.lease_until >= now),
         ),
     )
-    due = and_(OutboxMessage.status == "pending", or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now))
+    due = and_(
+        OutboxMessage.status == "pending", or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now)
+    )
     abandoned = and_(OutboxMessage.status == "sending",
                      or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
     return and_(or_(due, abandoned), ~held_before)
@@ -70,7 +73,7 @@ async def claim_pending(session: AsyncSession, platform: str, owner: str, now: d
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     rows = await session.scalars(
         update(OutboxMessage)
@@ -83,7 +86,7 @@ async def claim_pending(session: AsyncSession, platform: str, owner: str, now: d
     return sorted(rows, key=lambda row: row.id)
 
 
-def _held(row_id: int, owner: str):
+def _held(row_id: int, owner: str) -> ColumnElement[bool]:
     return and_(OutboxMessage.id == row_id, OutboxMessage.lease_owner == owner, OutboxMessage.status == "sending")
 
 
@@ -94,7 +97,7 @@ async def mark_handed(session: AsyncSession, row_id: int, owner: str, now: datet
         update(OutboxMessage).where(_held(row_id, owner))
         .values(handed_at=now, attempts=OutboxMessage.attempts + 1)
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def settle(session: AsyncSession, row_id: int, owner: str, status: str, now: datetime, *,
@@ -105,7 +108,7 @@ async def settle(session: AsyncSession, row_id: int, owner: str, status: str, no
         .values(status=status, error=error, sent_at=now if status == "sent" else None, handed_at=None,
                 lease_owner=None, lease_until=None, platform_message_id=platform_message_id)
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def retry_later(session: AsyncSession, row_id: int, owner: str, not_before: datetime, since: datetime,
@@ -116,7 +119,7 @@ async def retry_later(session: AsyncSession, row_id: int, owner: str, not_before
         .values(status="pending", not_before=not_before, retrying_since=since, error=error, unanswered=unanswered,
                 handed_at=None, lease_owner=None, lease_until=None)
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def release(session: AsyncSession, row_ids: list[int], owner: str) -> None:
@@ -140,4 +143,4 @@ async def renew_leases(session: AsyncSession, row_ids: list[int], owner: str, un
         .where(OutboxMessage.id.in_(row_ids), OutboxMessage.lease_owner == owner, OutboxMessage.status == "sending")
         .values(lease_until=until)
     )
-    return result.rowcount or 0
+    return rows_changed(result)

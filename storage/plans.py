@@ -1,17 +1,22 @@
-"""Storing an imported plan: one transaction, tasks updated by code."""
+"""Storing an imported plan: one transaction, tasks updated by code.
+
+Tasks keep their import warnings as text (shown by `tasks --json`), so the
+caller hands in `say`, which words the notices of unit names; this module
+holds no words of its own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from domain.notices import Wording, notice
+from domain.plan_rows import ParsedPlan, ParsedTask
 from domain.units import split_names
-from services.importers.plan_file import ParsedPlan, ParsedTask
-from services.texts import t
 from storage.models import Area, Assignment, Plan, Task
 from storage.units import UnitBook
 
@@ -32,7 +37,7 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
 
 
-def _task_fields(parsed: ParsedTask) -> dict:
+def _task_fields(parsed: ParsedTask) -> dict[str, Any]:
     timeline = parsed.timeline
     return {
         "content": parsed.content,
@@ -52,7 +57,9 @@ def _task_fields(parsed: ParsedTask) -> dict:
     }
 
 
-async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: str, now: datetime) -> ImportSummary:
+async def import_plan(
+    session: AsyncSession, parsed: ParsedPlan, source_file: str, now: datetime, say: Wording
+) -> ImportSummary:
     book = await UnitBook.load(session)
     cells = [(task, split_names(task.lead), split_names(task.coordinating)) for task in parsed.tasks]
     book.resolve_all([name for _, lead, coord in cells for name in lead + coord])
@@ -91,15 +98,15 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: st
     new = updated = unchanged = 0
     warnings = list(parsed.warnings)
     referenced: dict[str, None] = {}
-    new_rows: list[dict] = []
-    new_assignments: dict[str, list[dict]] = {}
+    new_rows: list[dict[str, Any]] = []
+    new_assignments: dict[str, list[dict[str, Any]]] = {}
     for position, (parsed_task, lead_names, coord_names) in enumerate(cells):
         wanted = _task_fields(parsed_task)
         wanted["position"] = position
         wanted["area_id"] = areas[parsed_task.area].id
         for name in lead_names + coord_names:
             if name in book.warnings:
-                wanted["warnings"].append(book.warnings[name])
+                wanted["warnings"].append(say(book.warnings[name]))
         target = []
         for role, names in (("lead", lead_names), ("coordinating", coord_names)):
             for order, name in enumerate(names):
@@ -110,7 +117,7 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: st
                     "unit_id": resolved.unit.id if resolved.unit else None,
                     "group_id": resolved.group.id if resolved.group else None,
                 })
-        warnings.extend(t("row_warning", row=parsed_task.row, message=w) for w in wanted["warnings"])
+        warnings.extend(say(notice("row_warning", row=parsed_task.row, message=w)) for w in wanted["warnings"])
         task = existing.get(parsed_task.code)
         if task is None:
             new_rows.append({"plan_id": plan.id, "code": parsed_task.code, **wanted})
@@ -120,7 +127,10 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: st
         changed = any(getattr(task, name) != value for name, value in wanted.items())
         for name, value in wanted.items():
             setattr(task, name, value)
-        current = [{"role": a.role, "position": a.position, "unit_id": a.unit_id, "group_id": a.group_id} for a in task.assignments]
+        current = [
+            {"role": a.role, "position": a.position, "unit_id": a.unit_id, "group_id": a.group_id}
+            for a in task.assignments
+        ]
         if current != target:
             changed = True
             task.assignments = [Assignment(**row) for row in target]
@@ -133,9 +143,9 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, source_file: st
         ids = dict((await session.execute(
             select(Task.code, Task.id).where(Task.plan_id == plan.id, Task.code.in_(list(new_assignments)))
         )).all())
-        rows = [{"task_id": ids[code], **row} for code, target in new_assignments.items() for row in target]
-        if rows:
-            await session.execute(insert(Assignment), rows)
+        links = [{"task_id": ids[code], **row} for code, target in new_assignments.items() for row in target]
+        if links:
+            await session.execute(insert(Assignment), links)
 
     codes = {task.code for task in parsed.tasks}
     retired = sorted(code for code, task in existing.items() if code not in codes and task.active)

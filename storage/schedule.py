@@ -4,13 +4,16 @@ row the schedulers queue on."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.messages import Outbound
+from storage.db import rows_changed
 from storage.models import (
     GroupLink,
     OutboxMessage,
@@ -54,10 +57,10 @@ async def finish_tick(session: AsyncSession, now: datetime) -> None:
     await session.execute(update(SchedulerState).where(SchedulerState.id == 1).values(last_tick_at=now))
 
 
-async def claimed_keys(session: AsyncSession, keys) -> set[str]:
-    keys, found = list(dict.fromkeys(keys)), set()
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
+async def claimed_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
+    distinct, found = list(dict.fromkeys(keys)), set[str]()
+    for start in range(0, len(distinct), CHUNK):
+        chunk = distinct[start : start + CHUNK]
         found.update(await session.scalars(select(ScheduleClaim.key).where(ScheduleClaim.key.in_(chunk))))
     return found
 
@@ -73,10 +76,11 @@ async def add_claims(session: AsyncSession, claims: list[Claim], now: datetime) 
     return ids
 
 
-async def log_reminders(session: AsyncSession, rows: list[dict]) -> None:
+async def log_reminders(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """ReminderLog rows (claim_id, task_id, unit_id, people, sent_at), in bulk."""
     for start in range(0, len(rows), CHUNK * 4):
-        await session.execute(insert(ReminderLog), [{"answered_at": None, **row} for row in rows[start : start + CHUNK * 4]])
+        batch = [{"answered_at": None, **row} for row in rows[start : start + CHUNK * 4]]
+        await session.execute(insert(ReminderLog), batch)
 
 
 async def enqueue_scheduled(session: AsyncSession, messages: list[Outbound], now: datetime) -> None:
@@ -85,7 +89,8 @@ async def enqueue_scheduled(session: AsyncSession, messages: list[Outbound], now
     the caller prints them, so they are stored as sent."""
     rows = [
         {
-            "platform": m.platform, "chat_id": m.chat_id, "text": m.text, "options": [[o.label, o.data] for o in m.options],
+            "platform": m.platform, "chat_id": m.chat_id, "text": m.text,
+            "options": [[o.label, o.data] for o in m.options],
             "files": list(m.files), "replace_message_id": None, "callback_id": None, "toast": False,
             "status": "sent" if m.platform == "console" else "pending", "attempts": 1 if m.platform == "console" else 0,
             "error": None, "created_at": now, "claimed_at": None, "sent_at": now if m.platform == "console" else None,
@@ -117,7 +122,7 @@ async def latest_reminded_tasks(session: AsyncSession, person_id: int, since: da
     ) or [])
 
 
-async def log_messages(session: AsyncSession, rows: list[dict]) -> None:
+async def log_messages(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Who was reminded of which tasks at this tick (person_id, task_ids, sent_at), in bulk."""
     for start in range(0, len(rows), CHUNK * 2):
         await session.execute(insert(ReminderMessage), rows[start : start + CHUNK * 2])
@@ -170,7 +175,7 @@ async def set_leave(session: AsyncSession, person_id: int, starts: date, until: 
 
 async def end_leave(session: AsyncSession, person_id: int) -> bool:
     result = await session.execute(delete(PersonLeave).where(PersonLeave.person_id == person_id))
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def leave_of(session: AsyncSession, person_id: int) -> PersonLeave | None:
@@ -188,7 +193,8 @@ async def people_on_leave(session: AsyncSession, today: date) -> set[int]:
 
 async def group_link(session: AsyncSession, platform: str, chat_id: str) -> GroupLink | None:
     return await session.scalar(
-        select(GroupLink).where(GroupLink.platform == platform, GroupLink.chat_id == chat_id, GroupLink.active.is_(True))
+        select(GroupLink)
+        .where(GroupLink.platform == platform, GroupLink.chat_id == chat_id, GroupLink.active.is_(True))
     )
 
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from domain.notices import Notice, NoticeError, notice
 from domain.text import collapse, key
 from domain.units import KnownUnit, UnitIndex, collective_means_all, is_collective, signature
-from services.texts import t
 from storage.models import Unit, UnitAlias, UnitGroup, UnitGroupMember
 
 
-class UnitError(Exception):
-    """A unit name that cannot be used; the message is for the user."""
+class UnitError(NoticeError):
+    """A unit name that cannot be used; its notice says why."""
 
 
 @dataclass
@@ -25,7 +26,15 @@ class Resolved:
 
     @property
     def name(self) -> str:
-        return self.unit.name if self.unit else self.group.name
+        if self.unit is not None:
+            return self.unit.name
+        assert self.group is not None, "a name resolves to a unit or a group"
+        return self.group.name
+
+
+def stored(known: KnownUnit) -> Unit:
+    """The stored unit behind an entry of a UnitBook's index."""
+    return cast(Unit, known.ref)
 
 
 @dataclass
@@ -40,7 +49,7 @@ class UnitBook:
     index: UnitIndex = field(default_factory=UnitIndex)
     groups: dict[str, UnitGroup] = field(default_factory=dict)
     new_units: list[Unit] = field(default_factory=list)
-    warnings: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, Notice] = field(default_factory=dict)
     _resolved: dict[str, Resolved] = field(default_factory=dict)
 
     @classmethod
@@ -79,14 +88,15 @@ class UnitBook:
         else:
             match = self.index.resolve(name)
             if match.unit is not None:
-                unit = match.unit.ref
+                unit = stored(match.unit)
                 if match.how != "exact":
                     self.add_alias(unit, name)
             else:
                 if match.how == "ambiguous":
-                    self.warnings[name] = t("unit_ambiguous", name=name, candidates=[c.name for c in match.candidates])
+                    candidates = [c.name for c in match.candidates]
+                    self.warnings[name] = notice("unit_ambiguous", name=name, candidates=candidates)
                 elif signature(name).abbreviated:
-                    self.warnings[name] = t("unit_abbreviation_unknown", name=name)
+                    self.warnings[name] = notice("unit_abbreviation_unknown", name=name)
                 unit = Unit(name=name, key=k)
                 self.session.add(unit)
                 self.new_units.append(unit)
@@ -110,9 +120,9 @@ async def find_unit(session: AsyncSession, name: str) -> Unit:
     match = book.index.resolve(name)
     if match.unit is None:
         if match.how == "ambiguous":
-            raise UnitError(t("unit_ambiguous_pick", name=name, candidates=[c.name for c in match.candidates]))
-        raise UnitError(t("unit_unknown", name=name))
-    return match.unit.ref
+            raise UnitError(notice("unit_ambiguous_pick", name=name, candidates=[c.name for c in match.candidates]))
+        raise UnitError(notice("unit_unknown", name=name))
+    return stored(match.unit)
 
 
 async def set_parent(session: AsyncSession, unit_name: str, parent_name: str) -> tuple[Unit, Unit]:
@@ -121,7 +131,7 @@ async def set_parent(session: AsyncSession, unit_name: str, parent_name: str) ->
     ancestor: Unit | None = parent
     while ancestor is not None:
         if ancestor.id == unit.id:
-            raise UnitError(t("unit_cycle", unit=unit.name, parent=parent.name))
+            raise UnitError(notice("unit_cycle", unit=unit.name, parent=parent.name))
         ancestor = await session.get(Unit, ancestor.parent_id) if ancestor.parent_id else None
     unit.parent_id = parent.id
     return unit, parent
@@ -131,11 +141,13 @@ async def set_group_members(session: AsyncSession, group_name: str, member_names
     book = await UnitBook.load(session)
     group = book.resolve(group_name).group
     if group is None:
-        raise UnitError(t("group_unknown", name=group_name))
+        raise UnitError(notice("group_unknown", name=group_name))
     await session.flush()
-    existing = set((await session.scalars(select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == group.id))).all())
+    members = select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == group.id)
+    existing = set((await session.scalars(members)).all())
     for name in member_names:
         unit = book.resolve(name).unit
+        assert unit is not None, f"{name!r} names a group, not a unit"
         await session.flush()
         if unit.id not in existing:
             session.add(UnitGroupMember(group_id=group.id, unit_id=unit.id))

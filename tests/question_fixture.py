@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from services.importers.plan_file import parse_plan_file
+from services.texts import say
 from storage.models import ChatIdentity, Person, Task
 from storage.people import person_by_identity
 from storage.plans import import_plan
@@ -114,7 +115,7 @@ async def load_question_plan(app, directory: Path) -> None:
 
     parsed = parse_plan_file(write_plan_csv(directory), plan_year=2026, plan_name="Kế hoạch CCHC năm 2026 (hỏi đáp)")
     async with app.sessions() as session, session.begin():
-        await import_plan(session, parsed, "ke_hoach_hoi_dap.csv", at("2026-01-05"))
+        await import_plan(session, parsed, "ke_hoach_hoi_dap.csv", at("2026-01-05"), say)
         plan_id = max(await session.scalars(select(Task.plan_id)))
         tasks = {t.code: t for t in await session.scalars(select(Task).where(Task.plan_id == plan_id))}
         for code, day, user, platform, status, percent, note in UPDATES:

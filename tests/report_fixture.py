@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from services.importers.plan_file import parse_plan_file
+from services.texts import say
 from storage.indicators import add_value, upsert_indicator
 from storage.models import ChatIdentity, Person, Plan, Task, Unit
 from storage.plans import import_plan
@@ -95,7 +96,7 @@ def write_plan_csv(directory: Path) -> Path:
 async def load_fixture(app, directory: Path, updates=UPDATES) -> None:
     parsed = parse_plan_file(write_plan_csv(directory), plan_year=2026, plan_name="Kế hoạch cải cách hành chính năm 2026")
     async with app.sessions() as session, session.begin():
-        await import_plan(session, parsed, "ke_hoach_bao_cao.csv", at("2026-01-05"))
+        await import_plan(session, parsed, "ke_hoach_bao_cao.csv", at("2026-01-05"), say)
         plan = await session.scalar(select(Plan))
         plan.number, plan.issuing_unit = "181/KH-VP", "Văn phòng UBND tỉnh"
         units = {u.name: u for u in await session.scalars(select(Unit))}

@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from services.importers.plan_file import parse_plan_file
+from services.texts import say
 from storage.conversations import link_group
 from storage.models import ChatIdentity, Person, Unit
 from storage.plans import import_plan
@@ -77,7 +78,7 @@ def write_plan_csv(directory: Path) -> Path:
 async def load_fixture(app, directory: Path, *, groups: bool = True, platform: str = "console") -> None:
     parsed = parse_plan_file(write_plan_csv(directory), plan_year=2026, plan_name="Kế hoạch CCHC năm 2026")
     async with app.sessions() as session, session.begin():
-        await import_plan(session, parsed, "ke_hoach_lich.csv", at("2026-01-05"))
+        await import_plan(session, parsed, "ke_hoach_lich.csv", at("2026-01-05"), say)
         units = {u.name: u for u in await session.scalars(select(Unit))}
         for name, unit, role, user_id in PEOPLE:
             person = Person(name=name, unit_id=units[unit].id if unit else None, role=role)

@@ -23,11 +23,12 @@ from bot.simulate import Simulator
 from bot.wiring import build_core
 from domain.clock import FixedClock
 from domain.messages import Inbound, IncomingFile
+from services.importers.people_file import import_people
 from services.importers.plan_file import parse_plan_file
 from services.status_form import write_form
+from services.texts import say
 from storage.conversations import create_invite
 from storage.models import Person, Plan, StatusUpdate, Task
-from storage.people import import_people
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, task_views
 from tests.conftest import VN
@@ -113,7 +114,7 @@ async def test_import_cells_are_cleaned(app, tmp_path):
         csv.writer(handle).writerows([HEADER, *rows])
     parsed = parse_plan_file(path, plan_year=2026, plan_name="Kế hoạch\x00 2026")
     async with app.sessions() as session, session.begin():
-        await import_plan(session, parsed, path.name, START)
+        await import_plan(session, parsed, path.name, START, say)
     async with app.sessions() as session:
         plan = await session.scalar(select(Plan))
         assert plan.name == "Kế hoạch 2026"

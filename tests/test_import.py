@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from services.importers.plan_file import parse_budget, parse_plan_file
 from services.importers.tables import PlanFileError
+from services.texts import say
 from storage.models import Area, Assignment, Plan, StatusUpdate, Task, Unit, UnitAlias, UnitGroup
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views
@@ -21,7 +22,7 @@ NOW = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
 async def do_import(sessions, path, **options):
     parsed = parse_plan_file(path, **options)
     async with sessions() as session, session.begin():
-        return await import_plan(session, parsed, path.name, NOW)
+        return await import_plan(session, parsed, path.name, NOW, say)
 
 
 async def read_tasks(sessions) -> list[dict]:

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.cli import CliError, build_parser, main
+from services.texts import say
 from storage.models import StatusUpdate, Task
 from storage.units import UnitError
 from tests.conftest import VN
@@ -32,8 +33,11 @@ def cli(capsys):
         args = build_parser().parse_args([str(a) for a in argv])
         try:
             code = await args.run(app, args)
-        except (CliError, UnitError) as error:
+        except CliError as error:
             print(str(error), file=sys.stderr)
+            code = 1
+        except UnitError as error:
+            print(say(error.notice), file=sys.stderr)
             code = 1
         out, err = capsys.readouterr()
         return code, out, err

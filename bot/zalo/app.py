@@ -22,9 +22,9 @@ from bot.wiring import build_core
 from bot.zalo.client import ZaloClient
 from bot.zalo.transport import ZALO_LIMITS, ZaloTransport
 from domain.messages import Inbound, IncomingFile, Outbound
+from services.quota_warnings import warn_admins_near_quota
 from services.texts import t
 from storage.outbox import enqueue
-from storage.quota import warn_admins_near_quota
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from services.texts import t
 
@@ -82,7 +82,7 @@ def _count(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cells: int, name: st
     return cells + _tally(_CELL, rest)
 
 
-def _tally(pattern: re.Pattern, data: bytes) -> int:
+def _tally(pattern: re.Pattern[bytes], data: bytes) -> int:
     return sum(1 for _ in pattern.finditer(data))
 
 
@@ -106,23 +106,24 @@ class _LimitedFile(io.FileIO):
         super().__init__(path, "rb")
         self.limit, self.label = limit, path.name
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
         self.limit.check(self.label)
         return super().read(size)
 
 
-def open_limited(path: Path, limit: TimeLimit | None):
+def open_limited(path: Path, limit: TimeLimit | None) -> io.FileIO | BinaryIO:
     """The file for a parser to open: as a path without a limit, else as a stream that keeps it."""
     return _LimitedFile(path, limit) if limit is not None else open(path, "rb")
 
 
-async def parse_off_loop(parse: Callable[..., T], *args, timeout: float | None, name: str) -> T:
+async def parse_off_loop(parse: Callable[..., T], *args: Any, timeout: float | None, name: str) -> T:
     """`parse(*args, limit=TimeLimit(timeout))` in a worker thread, never
     holding up the event loop; UnsafeFile when it takes longer than `timeout`
     seconds. The limit stops the parse itself; waiting on the thread a little
     longer is the backstop for a parser that stops reading and goes on working."""
     limit = TimeLimit(timeout) if timeout is not None else None
     try:
-        return await asyncio.wait_for(asyncio.to_thread(parse, *args, limit=limit), None if timeout is None else timeout + 5)
+        backstop = None if timeout is None else timeout + 5
+        return await asyncio.wait_for(asyncio.to_thread(parse, *args, limit=limit), backstop)
     except TimeoutError:
         raise UnsafeFile(t("file_parse_timeout", path=name, seconds=timeout)) from None

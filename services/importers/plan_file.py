@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz
 
+from domain.plan_rows import ParsedArea, ParsedPlan, ParsedTask
 from domain.sanitize import clean
 from domain.text import collapse, fold, key
-from domain.timeline import Timeline, parse_timeline
+from domain.timeline import parse_timeline
 from services.importers.tables import Grid, PlanFileError, read_grid
 from services.texts import t
 
 COLUMNS = {
     "stt": ("stt", "tt", "so tt", "so thu tu"),
     "content": ("noi dung", "nhiem vu", "noi dung nhiem vu", "ten nhiem vu", "noi dung cong viec", "hoat dong"),
-    "evidence": ("tai lieu kiem chung", "san pham", "ket qua", "san pham dau ra", "ket qua san pham", "hinh thuc van ban"),
+    "evidence": (
+        "tai lieu kiem chung", "san pham", "ket qua", "san pham dau ra", "ket qua san pham", "hinh thuc van ban",
+    ),
     "lead": ("don vi chu tri", "co quan chu tri", "chu tri", "don vi thuc hien", "co quan thuc hien"),
     "coordinating": ("don vi phoi hop", "co quan phoi hop", "phoi hop"),
-    "timeline": ("thoi gian thuc hien", "thoi han", "thoi han hoan thanh", "thoi gian hoan thanh", "tien do", "thoi gian"),
+    "timeline": (
+        "thoi gian thuc hien", "thoi han", "thoi han hoan thanh", "thoi gian hoan thanh", "tien do", "thoi gian",
+    ),
     "budget": ("kinh phi", "du toan kinh phi", "kinh phi dong"),
     "note": ("ghi chu",),
 }
@@ -41,39 +46,6 @@ _BUDGET_OK = re.compile(r"^\d{1,3}(?:([.,])\d{3})?(?:\1\d{3})*$")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _PLAN_NUMBER = re.compile(r"s[oố]\s*:?\s*(\d+\s*/\s*[\w\-Đđ]+)", re.IGNORECASE)
 _ISSUER = re.compile(r"\bcủa\s+(.+?)\s*\)?\s*$", re.IGNORECASE)
-
-
-@dataclass
-class ParsedTask:
-    row: int  # 1-based row in its table, as a person counts in Excel/Word
-    code: str
-    area: str
-    content: str
-    evidence: str
-    lead: str
-    coordinating: str
-    timeline: Timeline
-    budget_vnd: int | None
-    budget_text: str
-    note: str
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ParsedArea:
-    code: str
-    name: str
-
-
-@dataclass
-class ParsedPlan:
-    name: str
-    number: str | None
-    year: int
-    issuing_unit: str | None
-    areas: list[ParsedArea]
-    tasks: list[ParsedTask]
-    warnings: list[str]  # plan-level, already prefixed with their row
 
 
 def parse_budget(text: str) -> tuple[int | None, str | None]:
@@ -133,7 +105,7 @@ def _plan_meta(lines: list[str], fallback_name: str) -> tuple[str, str | None, s
             number = re.sub(r"\s+", "", m.group(1))
         if issuer is None and "kem theo" in folded and (m := _ISSUER.search(line)):
             issuer = m.group(1)
-        if len(line) > 15 and line.upper() == line and not folded.startswith(("phu luc", "(") + _NOT_TITLES):
+        if len(line) > 15 and line.upper() == line and not folded.startswith(("phu luc", "(", *_NOT_TITLES)):
             titles.append(line)
     titles.sort(key=lambda line: not any(word in fold(line) for word in _TITLE_WORDS))
     name = titles[0] if titles else fallback_name
@@ -184,7 +156,7 @@ def parse_grid(grid: Grid, path: Path, plan_year: int | None, plan_name: str | N
         col = columns.get(name)
         return row[col] if col is not None and col < len(row) else ""
 
-    raw_tasks: list[dict] = []
+    raw_tasks: list[dict[str, Any]] = []
     areas: list[ParsedArea] = []
     plan_warnings: list[str] = []
     area_code: str | None = None
@@ -250,9 +222,9 @@ def parse_grid(grid: Grid, path: Path, plan_year: int | None, plan_name: str | N
             warnings.append(t("code_duplicate", code=code, new_code=f"{raw['area']}.{n}"))
             code = f"{raw['area']}.{n}"
         used.add(code)
-        timeline = parse_timeline(raw["timeline"], year)
-        if timeline.warning:
-            warnings.append(timeline.warning)
+        deadline = parse_timeline(raw["timeline"], year)
+        if deadline.warning:
+            warnings.append(deadline.warning)
         budget, budget_warning = parse_budget(raw["budget"])
         if budget_warning:
             warnings.append(budget_warning)
@@ -262,7 +234,7 @@ def parse_grid(grid: Grid, path: Path, plan_year: int | None, plan_name: str | N
             ParsedTask(
                 row=raw["row"], code=code, area=raw["area"], content=raw["content"],
                 evidence=raw["evidence"], lead=raw["lead"], coordinating=raw["coordinating"],
-                timeline=timeline, budget_vnd=budget, budget_text=raw["budget"], note=raw["note"],
+                timeline=deadline, budget_vnd=budget, budget_text=raw["budget"], note=raw["note"],
                 warnings=warnings,
             )
         )

@@ -54,7 +54,7 @@ def read_grid(path: Path) -> Grid:
     return grid
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):

@@ -7,6 +7,7 @@ import asyncio
 import os
 
 from alembic import context
+from sqlalchemy import Connection
 
 from storage.db import create_engine
 from storage.models import Base
@@ -15,7 +16,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def run_on(connection) -> None:
+def run_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
