@@ -128,15 +128,6 @@ def scope_of(person: Person, org: Organisation) -> set[int] | None:
     return {person.unit_id}
 
 
-async def leaders_over(session: AsyncSession, org: Organisation, unit_id: int | None) -> list[Person]:
-    """Leaders whose scope includes the unit: its own, those above, organisation-wide."""
-    above = set(org.ancestors(unit_id)) if unit_id is not None else set()
-    leaders = await session.scalars(
-        select(Person).where(Person.role == "leader").options(selectinload(Person.identities)).order_by(Person.id)
-    )
-    return [p for p in leaders if p.unit_id is None or p.unit_id in above]
-
-
 async def stuck_alert_recipients(
     session: AsyncSession, org: Organisation, assignments: Sequence[AssignmentLike], reporter: Person | None
 ) -> list[Person]:
