@@ -24,6 +24,7 @@ from domain.periods import CALENDAR, DECREE09, PeriodError
 from domain.report_periods import parse_period_text
 from domain.report_text import slug
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT, clean
+from services.alerts import stuck_alerts
 from services.importers.people_file import PeopleFileError, import_people, parse_role
 from services.importers.plan_file import parse_plan_file
 from services.importers.tables import PlanFileError
@@ -32,6 +33,7 @@ from storage.conversations import INVITE_DAYS, create_invite, link_group
 from storage.db import create_engine, migrate, session_factory
 from storage.models import STATUSES, ChatIdentity, Person, Unit
 from storage.org import Organisation, may_set_status
+from storage.outbox import enqueue
 from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views
 from storage.units import UnitError, find_unit, set_parent
@@ -168,7 +170,8 @@ async def cmd_status(app: App, args) -> int:
             raise CliError(t("task_unknown", code=args.code))
         person = await _person_by_user_id(session, args.by)
         [view] = await task_views(session, plan, codes=[task.code])
-        if not may_set_status(person, await Organisation.load(session), view.task.assignments):
+        org = await Organisation.load(session)
+        if not may_set_status(person, org, view.task.assignments):
             await session.refresh(person, ["unit"])
             raise CliError(t("status_lead_only", unit=person.unit.name if person.unit else None, code=task.code,
                              lead="; ".join(view.lead), hint=False))
@@ -176,6 +179,10 @@ async def cmd_status(app: App, args) -> int:
             session, task, status=args.status, at=at, source="admin", reporter=person,
             percent=args.percent, evidence=args.evidence, note=args.note,
         )
+        if update.status == "stuck":  # as a stuck report in chat: the leaders that own the task hear at once
+            await session.refresh(person, ["unit"])
+            alerts = await stuck_alerts(session, org, view, update, person)
+            await enqueue(session, alerts, app.clock.now())
     print(app.texts.render("cli/status_set.txt.j2", task=task, update=update, person=person))
     return 0
 

@@ -13,10 +13,11 @@ from domain.messages import Option
 from domain.progress import OVERDUE, classify
 from domain.reports import parse_percent, parse_status, task_code
 from domain.sanitize import EVIDENCE_LIMIT, NOTE_LIMIT
+from services.alerts import stuck_alerts
 from services.texts import render, t
 from storage.files import store_file
 from storage.models import STATUSES, StatusUpdate
-from storage.org import leaders_over, may_set_status, reachable_identity, scope_of
+from storage.org import may_set_status, reachable_identity, scope_of
 from storage.people import officers_of
 from storage.tasks import TaskView, add_update, current_plan, task_views
 
@@ -266,14 +267,9 @@ async def notify_lead_unit(ctx, view: TaskView, update: StatusUpdate) -> None:
 
 
 async def notify_leaders_of_stuck(ctx, view: TaskView, update: StatusUpdate) -> None:
-    org = await ctx.org()
-    text = render("chat/stuck_alert.j2", view=view, update=update, reporter=ctx.person)
-    for leader in await leaders_over(ctx.session, org, ctx.person.unit_id):
-        if leader.id == ctx.person.id:
-            continue
-        identity = reachable_identity(leader, ctx.event.platform)
-        if identity is not None:
-            ctx.send(identity.platform, identity.external_id, Reply(text))
+    """The leaders that own the task hear of it at once (services.alerts)."""
+    for message in await stuck_alerts(ctx.session, await ctx.org(), view, update, ctx.person, ctx.event.platform):
+        ctx.send(message.platform, message.chat_id, Reply(message.text))
 
 
 def correction_window(ctx) -> timedelta:

@@ -84,14 +84,3 @@ def period_containing(day: date, kind: str = "quarter", mode: str = CALENDAR) ->
                 return period
     raise PeriodError(str(day))  # unreachable: periods tile the calendar
 
-
-def next_period(period: Period, mode: str = CALENDAR) -> Period:
-    if period.kind in ("quarter", "half"):
-        last = 4 if period.kind == "quarter" else 2
-        if period.number < last:
-            return make_period(period.kind, period.year, period.number + 1, mode)
-        return make_period(period.kind, period.year + 1, 1, mode)
-    if period.kind == "year":
-        return make_period("year", period.year + 1, mode=mode)
-    length = period.end - period.start
-    return Period(period.end + timedelta(days=1), period.end + timedelta(days=1) + length, "range", period.end.year)

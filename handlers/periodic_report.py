@@ -8,9 +8,9 @@ from dialogs.period_report import PeriodReportForm, send_report
 from domain.periods import PeriodError
 from domain.report_periods import parse_period_text
 from handlers.router import PRIVATE, Router
+from services.alerts import stuck_alerts
 from services.status_form import StatusFormError, import_status_file
-from services.texts import render, t
-from storage.org import leaders_over, reachable_identity
+from services.texts import t
 from storage.tasks import current_plan
 
 router = Router()
@@ -67,18 +67,10 @@ async def status_form_file(ctx, text):
 
 
 async def _alert_leaders(ctx, stuck) -> None:
-    """A stuck task reaches the leaders over its lead unit at once, as a stuck report in chat does."""
+    """A stuck task reaches the leaders that own it at once, as a stuck report in chat does (services.alerts)."""
     if not stuck:
         return
     org = await ctx.org()
     for view, update in stuck:
-        leads = [a.unit_id for a in view.task.assignments if a.role == "lead" and a.unit_id is not None]
-        leaders = {}
-        for unit_id in leads or [None]:
-            for leader in await leaders_over(ctx.session, org, unit_id):
-                leaders[leader.id] = leader
-        text = render("chat/stuck_alert.j2", view=view, update=update, reporter=ctx.person)
-        for leader in leaders.values():
-            identity = reachable_identity(leader, ctx.event.platform)
-            if identity is not None and leader.id != ctx.person.id:
-                ctx.send(identity.platform, identity.external_id, Reply(text))
+        for message in await stuck_alerts(ctx.session, org, view, update, ctx.person, ctx.event.platform):
+            ctx.send(message.platform, message.chat_id, Reply(message.text))

@@ -3,7 +3,9 @@ which leaders see a unit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,9 +14,31 @@ from sqlalchemy.orm import selectinload
 from storage.models import Assignment, ChatIdentity, Person, Unit, UnitGroup, UnitGroupMember
 
 
+class UnitRow(Protocol):
+    """What the tree reads of a unit (a plain row: id, name, parent_id)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def parent_id(self) -> int | None: ...
+
+
+class AssignmentLike(Protocol):
+    """What the tree reads of an assignment: an ORM Assignment or a plain row."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def unit_id(self) -> int | None: ...
+    @property
+    def group_id(self) -> int | None: ...
+
+
 @dataclass
 class Organisation:
-    units: dict[int, object]  # rows with id, name, parent_id
+    units: dict[int, UnitRow]  # rows with id, name, parent_id
     children: dict[int | None, list[int]]
     all_unit_groups: set[int]
     members: dict[int, set[int]]  # group id -> unit ids
@@ -22,7 +46,9 @@ class Organisation:
     @classmethod
     async def load(cls, session: AsyncSession) -> Organisation:
         # Plain rows (id, name, parent_id), not ORM objects: this runs on most events.
-        units = {u.id: u for u in await session.execute(select(Unit.id, Unit.name, Unit.parent_id))}
+        units: dict[int, UnitRow] = {
+            u.id: u for u in await session.execute(select(Unit.id, Unit.name, Unit.parent_id))
+        }
         children: dict[int | None, list[int]] = {}
         for unit in units.values():
             children.setdefault(unit.parent_id, []).append(unit.id)
@@ -36,7 +62,8 @@ class Organisation:
         """The unit and every unit below it; None means the whole organisation."""
         if unit_id is None:
             return None
-        seen, stack = set(), [unit_id]
+        seen: set[int] = set()
+        stack = [unit_id]
         while stack:
             current = stack.pop()
             if current not in seen:
@@ -45,13 +72,14 @@ class Organisation:
         return seen
 
     def ancestors(self, unit_id: int) -> list[int]:
-        chain, current = [], self.units.get(unit_id)
+        chain: list[int] = []
+        current = self.units.get(unit_id)
         while current is not None and current.id not in chain:
             chain.append(current.id)
             current = self.units.get(current.parent_id) if current.parent_id else None
         return chain
 
-    def assignment_covers(self, assignment: Assignment, unit_ids: set[int] | None) -> bool:
+    def assignment_covers(self, assignment: AssignmentLike, unit_ids: set[int] | None) -> bool:
         """Whether an assignment (a unit or a group) falls within these units."""
         if unit_ids is None:
             return True
@@ -59,9 +87,11 @@ class Organisation:
             return assignment.unit_id in unit_ids
         if assignment.group_id in self.all_unit_groups:
             return True
+        if assignment.group_id is None:
+            return False
         return bool(self.members.get(assignment.group_id, set()) & unit_ids)
 
-    def lead_units(self, assignments: list[Assignment]) -> set[int]:
+    def lead_units(self, assignments: Sequence[AssignmentLike]) -> set[int]:
         """The units that lead a task: named ones and the members of a leading group."""
         found: set[int] = set()
         for a in assignments:
@@ -71,11 +101,11 @@ class Organisation:
                 found.add(a.unit_id)
             elif a.group_id in self.all_unit_groups:
                 found |= set(self.units)
-            else:
+            elif a.group_id is not None:
                 found |= self.members.get(a.group_id, set())
         return found
 
-    def role_of(self, assignments: list[Assignment], unit_ids: set[int] | None) -> str | None:
+    def role_of(self, assignments: Sequence[AssignmentLike], unit_ids: set[int] | None) -> str | None:
         """'lead' or 'coordinating' when these units work on a task, else None."""
         roles = {a.role for a in assignments if self.assignment_covers(a, unit_ids)}
         return "lead" if "lead" in roles else ("coordinating" if roles else None)
@@ -98,13 +128,24 @@ def scope_of(person: Person, org: Organisation) -> set[int] | None:
     return {person.unit_id}
 
 
-async def leaders_over(session: AsyncSession, org: Organisation, unit_id: int | None) -> list[Person]:
-    """Leaders whose scope includes the unit: its own, those above, organisation-wide."""
-    above = set(org.ancestors(unit_id)) if unit_id is not None else set()
+async def stuck_alert_recipients(
+    session: AsyncSession, org: Organisation, assignments: Sequence[AssignmentLike], reporter: Person | None
+) -> list[Person]:
+    """Who is told at once that a task is stuck — the one rule, whoever reports
+    it and however (a chat report, a one-line quick report, an imported Excel
+    form, the CLI): the leaders of the task's lead units (named units and the
+    members of a leading group, Organisation.lead_units) and of every unit
+    above them, plus the organisation-wide leaders; never the reporter. A
+    blocker is about the task, and the lead unit's chain owns it, so the
+    reporter's own unit does not matter. Ordered by person id."""
+    above: set[int] = set()
+    for unit_id in org.lead_units(assignments):
+        above.update(org.ancestors(unit_id))
     leaders = await session.scalars(
         select(Person).where(Person.role == "leader").options(selectinload(Person.identities)).order_by(Person.id)
     )
-    return [p for p in leaders if p.unit_id is None or p.unit_id in above]
+    reporter_id = reporter.id if reporter is not None else None
+    return [p for p in leaders if (p.unit_id is None or p.unit_id in above) and p.id != reporter_id]
 
 
 def reachable_identity(person: Person, prefer_platform: str) -> ChatIdentity | None:

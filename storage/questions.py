@@ -3,31 +3,37 @@ fast at 10,000 tasks and 200,000 status updates (bench/bench_questions.py):
 counts, the page shown and the four-way progress are worked out by the
 database, not by loading every task.
 
-A task's current status is its newest update, found for each selected task
-through the (task_id, reported_at, id) index rather than by ranking every
-update (storage.tasks.newest_updates_query), so a question costs what its
-tasks cost, not what the whole history costs. Whether a done task was done
-late is decided in SQL too: the day it became done (the start of its newest
-run of "done" reports, as storage.tasks.done_since) against its deadline."""
+A task's current status is its newest status report, found for each selected
+task through the (task_id, reported_at, id) index rather than by ranking every
+update (storage.status.newest_report), so a question costs what its tasks
+cost, not what the whole history costs. Whether a done task was done late is
+decided in SQL too (storage.status.done_late)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, FromClause, Row, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased, joinedload
-from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.orm import joinedload
 
 from domain.progress import DONE_LATE, DONE_ON_TIME, OPEN_ON_TIME, OVERDUE, RECURRING, Counts, classify
 from domain.questions import find_words, like_patterns
 from storage.models import Area, Assignment, Person, Plan, StatusUpdate, Task, Unit, UnitGroup
 from storage.org import Organisation
-from storage.tasks import SETS_STATUS
+from storage.status import (
+    SETS_STATUS,
+    category_column,
+    dialect_of,
+    done_late,
+    first_done,
+    newest_report,
+    status_column,
+    status_of,
+)
 
-_EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 STATUS_ORDER = ("done", "in_progress", "stuck", "not_started")
 
 
@@ -60,7 +66,7 @@ class Selection:
 
 
 @dataclass
-class TaskRow:
+class ListedTask:
     id: int
     code: str
     due_date: date | None
@@ -78,75 +84,15 @@ class TaskRow:
 @dataclass
 class Page:
     total: int
-    rows: list[TaskRow]
+    rows: list[ListedTask]
     by_status: dict[str, int]  # how many of all the tasks, by status
 
 
-class day_end(FunctionElement):
-    """The instant a local day ends (the next local midnight), as stored
-    update times are compared: UTC."""
-
-    inherit_cache = True
-
-    def __init__(self, day, zone):
-        self.zone = zone
-        super().__init__(day)
-
-
-@compiles(day_end, "sqlite")
-def _day_end_sqlite(element, compiler, **kw):
-    # SQLite knows no time zones: the zone's offset, which in Vietnam has not
-    # changed since 1975 (no daylight saving).
-    offset = element.zone.utcoffset(datetime(2000, 1, 1)) // timedelta(minutes=1)
-    day = compiler.process(list(element.clauses)[0], **kw)
-    return f"datetime({day}, '+1 day', '{-offset:+d} minutes')"
-
-
-@compiles(day_end, "postgresql")
-def _day_end_postgresql(element, compiler, **kw):
-    day = compiler.process(list(element.clauses)[0], **kw)
-    zone = compiler.process(literal(str(element.zone)), **kw)
-    return f"(({day} + 1)::timestamp AT TIME ZONE {zone})"
-
-
-def _newest_report(dialect: str):
-    """The newest report of each task, to join to the tasks, and the join's
-    condition: on PostgreSQL a LATERAL subquery (a nested loop down the task's
-    index), elsewhere the row whose id a correlated subquery finds, which
-    SQLite runs once per task."""
-    s = aliased(StatusUpdate)
-    newest = select(s.id, s.task_id, s.status, s.percent, s.reported_at).where(s.task_id == Task.id, s.kind == "status")
-    newest = newest.order_by(s.reported_at.desc(), s.id.desc()).limit(1)
-    if dialect == "postgresql":
-        return newest.lateral("newest"), true()
-    row = StatusUpdate.__table__.alias("newest")
-    return row, row.c.id == newest.with_only_columns(s.id).correlate_except(s).scalar_subquery()
-
-
-def _first_done(task_id):
-    """When a done task became done: the first "done" after its newest other report."""
-    undone = aliased(StatusUpdate)
-    last_undone = (
-        select(undone.reported_at).where(undone.task_id == task_id, undone.status != "done", undone.kind == "status")
-        .order_by(undone.reported_at.desc(), undone.id.desc()).limit(1).correlate_except(undone)
-    )
-    since = last_undone.scalar_subquery()
-    since_id = last_undone.with_only_columns(undone.id).scalar_subquery()
-    done = aliased(StatusUpdate)
-    return select(func.min(done.reported_at)).where(
-        done.task_id == task_id,
-        done.reported_at >= func.coalesce(since, _EPOCH),
-        done.status == "done",
-        done.kind == "status",
-        or_(since.is_(None), done.reported_at > since, done.id > since_id),
-    ).correlate_except(done).scalar_subquery()
-
-
-def _selected(sel: Selection, today: date, dialect: str):
+def _selected(sel: Selection, today: date, dialect: str) -> tuple[Select[Any], FromClause]:
     """The selection's tasks with their current status and what a list shows
     of them; and their newest reports."""
-    newest, joined = _newest_report(dialect)
-    status = func.coalesce(newest.c.status, "not_started")
+    newest, joined = newest_report(dialect)
+    status = status_column(newest)
     columns = [
         Task.id, Task.code, Task.position, Task.due_date, Task.recurring, Task.conditional, Task.content,
         Task.timeline, Area.code.label("area"), status.label("status"), newest.c.percent,
@@ -178,27 +124,18 @@ def _selected(sel: Selection, today: date, dialect: str):
     return query, newest
 
 
-def _late(newest, zone):
-    """A done task done after its deadline. Its newest report is no earlier
-    than the day it became done, so a task whose newest report is in time was
-    done in time: only the others need their history read."""
-    end = day_end(Task.due_date, zone)
-    # Correlated with the newest report, not the task: the database then reads
-    # the history only of tasks whose newest report is done and late.
-    return and_(Task.due_date.is_not(None), newest.c.reported_at >= end, _first_done(newest.c.task_id) >= end)
-
-
 async def task_page(
-    session: AsyncSession, sel: Selection, today: date, zone, page: int, size: int, keywords: tuple[str, ...] = ()
+    session: AsyncSession, sel: Selection, today: date, zone: tzinfo, page: int, size: int,
+    keywords: tuple[str, ...] = (),
 ) -> Page:
     """One page of the selected tasks, by due date (none last) then plan
     order, with how many there are in all and how many in each status."""
-    query, newest = _selected(sel, today, session.bind.dialect.name)
-    status = func.coalesce(newest.c.status, "not_started")
+    query, newest = _selected(sel, today, dialect_of(session))
+    status = status_column(newest)
     if keywords:
         query = query.where(Task.id.in_(await _with_words(session, sel.plan_id, keywords)))
     if sel.category in (DONE_ON_TIME, DONE_LATE):
-        late = _late(newest, zone)
+        late = done_late(newest, zone)
         query = query.where(status == "done", late if sel.category == DONE_LATE else ~late)
     if sel.done_in:
         query = query.where(status == "done", *_done_between(newest, sel, zone))
@@ -217,15 +154,16 @@ async def task_page(
     return Page(found[0].total if found else 0, rows, by_status)
 
 
-def _done_between(newest, sel: Selection, zone):
+def _done_between(newest: FromClause, sel: Selection, zone: tzinfo) -> list[ColumnElement[bool]]:
     """Done from the start of `sel.start` to the end of `sel.end`, local days;
     a task whose newest report is before the start was done before it."""
     conditions = []
     if sel.start is not None:
         start_at = datetime.combine(sel.start, time(0), zone)
-        conditions += [newest.c.reported_at >= start_at, _first_done(newest.c.task_id) >= start_at]
+        conditions += [newest.c.reported_at >= start_at, first_done(newest.c.task_id) >= start_at]
     if sel.end is not None:
-        conditions.append(_first_done(newest.c.task_id) < datetime.combine(sel.end + timedelta(days=1), time(0), zone))
+        end_at = datetime.combine(sel.end + timedelta(days=1), time(0), zone)
+        conditions.append(first_done(newest.c.task_id) < end_at)
     return conditions
 
 
@@ -236,25 +174,25 @@ async def _with_words(session: AsyncSession, plan_id: int, keywords: tuple[str, 
     every task's words."""
     contents = select(Task.id, Task.content).where(Task.plan_id == plan_id, Task.active.is_(True))
     # SQLite's LIKE ignores the case of ASCII letters, all a pattern holds; ILIKE elsewhere.
-    like = Task.content.like if session.bind.dialect.name == "sqlite" else Task.content.ilike
+    like = Task.content.like if dialect_of(session) == "sqlite" else Task.content.ilike
     narrowed = contents.where(*(like(pattern) for pattern in like_patterns(keywords)))
     found = find_words(keywords, dict((await session.execute(narrowed)).all()))
     return found or find_words(keywords, dict((await session.execute(contents)).all()))
 
 
-def _row(r, category: str | None) -> TaskRow:
+def _row(r: Row[Any], category: str | None) -> ListedTask:
     """A row whose category is known from the filter, or settled later."""
-    return TaskRow(r.id, r.code, r.due_date, r.recurring, r.conditional, r.status, r.percent,
+    return ListedTask(r.id, r.code, r.due_date, r.recurring, r.conditional, r.status, r.percent,
                    category if category in (DONE_ON_TIME, DONE_LATE) else None, r.content, r.timeline, r.area)
 
 
-async def settle(session: AsyncSession, rows: list[TaskRow], today: date, zone) -> None:
+async def settle(session: AsyncSession, rows: list[ListedTask], today: date, zone: tzinfo) -> None:
     """The category of each row as of today; a done task with a deadline needs
     the day it became done."""
     pending = [r.id for r in rows if r.category is None and r.status == "done" and r.due_date and not r.recurring]
     done_at = {}
     if pending:
-        done_at = dict((await session.execute(select(Task.id, _first_done(Task.id)).where(Task.id.in_(pending)))).all())
+        done_at = dict((await session.execute(select(Task.id, first_done(Task.id)).where(Task.id.in_(pending)))).all())
     for row in rows:
         if row.category is None:
             at = done_at.get(row.id)
@@ -262,7 +200,7 @@ async def settle(session: AsyncSession, rows: list[TaskRow], today: date, zone) 
             row.category = classify(row.status, row.due_date, done_on, row.recurring, today)
 
 
-async def add_leads(session: AsyncSession, rows: list[TaskRow]) -> None:
+async def add_leads(session: AsyncSession, rows: list[ListedTask]) -> None:
     """The lead units of listed tasks."""
     if not rows:
         return
@@ -285,16 +223,11 @@ class Progress:
     total: int
 
 
-async def progress(session: AsyncSession, sel: Selection, today: date, zone) -> Progress:
+async def progress(session: AsyncSession, sel: Selection, today: date, zone: tzinfo) -> Progress:
     """The four-way counts of the selected tasks, recurring ones apart, counted by the database."""
-    query, newest = _selected(sel, today, session.bind.dialect.name)
-    status = func.coalesce(newest.c.status, "not_started")
-    category = case(
-        (Task.recurring.is_(True), RECURRING),
-        (status == "done", case((_late(newest, zone), DONE_LATE), else_=DONE_ON_TIME)),
-        (Task.due_date < today, OVERDUE),
-        else_=OPEN_ON_TIME,
-    )
+    query, newest = _selected(sel, today, dialect_of(session))
+    status = status_column(newest)
+    category = category_column(newest, today, zone)
     counted = query.with_only_columns(category.label("category"), status.label("status")).subquery()
     found = await session.execute(
         select(counted.c.category, func.count(), func.sum(case((counted.c.status == "stuck", 1), else_=0)))
@@ -316,7 +249,7 @@ class Silent:
 
 
 async def units_not_reported(
-    session: AsyncSession, plan_id: int, unit_ids: set[int] | None, start: date, end: date, zone
+    session: AsyncSession, plan_id: int, unit_ids: set[int] | None, start: date, end: date, zone: tzinfo
 ) -> tuple[list[Silent], int]:
     """Units leading (by name, not as part of a group) at least one task not
     done that sent no status update on any task they lead from `start` to
@@ -333,17 +266,17 @@ async def units_not_reported(
                StatusUpdate.reported_at >= start_at, StatusUpdate.reported_at < end_at, SETS_STATUS)
     )
     reported = set((await session.scalars(select(Unit.id).where(scope, sent.exists()))).all())
-    newest, joined = _newest_report(session.bind.dialect.name)
+    newest, joined = newest_report(dialect_of(session))
     silent = await session.execute(
         select(Assignment.unit_id, func.count())
         .join(Task, Task.id == Assignment.task_id)
         .outerjoin(newest, joined)
         .where(Assignment.role == "lead", Assignment.unit_id.is_not(None), in_plan,
                Assignment.unit_id.in_(select(Unit.id).where(scope, Unit.id.not_in(reported))),
-               func.coalesce(newest.c.status, "not_started") != "done")
+               status_column(newest) != "done")
         .group_by(Assignment.unit_id)
     )
-    found = [Silent(unit_id, count) for unit_id, count in silent]
+    found = [Silent(unit_id, count) for unit_id, count in silent if unit_id is not None]
     return found, len(reported) + len(found)
 
 
@@ -360,7 +293,7 @@ class TaskDetail:
     category: str
 
 
-async def task_detail(session: AsyncSession, plan: Plan, code: str, today: date, zone) -> TaskDetail | None:
+async def task_detail(session: AsyncSession, plan: Plan, code: str, today: date, zone: tzinfo) -> TaskDetail | None:
     task = await session.scalar(
         select(Task).where(Task.plan_id == plan.id, func.upper(Task.code) == code.upper())
         .options(joinedload(Task.area))
@@ -371,23 +304,19 @@ async def task_detail(session: AsyncSession, plan: Plan, code: str, today: date,
         select(Assignment).where(Assignment.task_id == task.id)
         .options(joinedload(Assignment.unit), joinedload(Assignment.group)).order_by(Assignment.position)
     ))
-    names = {"lead": [], "coordinating": []}
+    names: dict[str, list[str]] = {"lead": [], "coordinating": []}
     for a in assignments:
-        names[a.role].append(a.unit.name if a.unit else a.group.name)
+        names[a.role].append(a.unit.name if a.unit else a.group.name if a.group else "")
     updates = list(await session.scalars(
         select(StatusUpdate).where(StatusUpdate.task_id == task.id)
         .options(joinedload(StatusUpdate.reporter).joinedload(Person.unit))
         .order_by(StatusUpdate.reported_at, StatusUpdate.id)
     ))
-    statuses = [u for u in updates if not u.is_contribution]
-    latest = statuses[-1] if statuses else None
-    status = latest.status if latest else "not_started"
+    state = status_of(updates)
+    latest = next((u for u in reversed(updates) if not u.is_contribution), None)
+    status = state.status
     percent = None if latest is None else (100 if status == "done" and latest.percent is None else latest.percent)
-    done_at = None
-    for update in statuses:
-        done_at = (done_at or update.reported_at) if update.status == "done" else None
-    done_on = done_at.astimezone(zone).date() if done_at else None
-    category = classify(status, task.due_date, done_on, task.recurring, today)
+    category = state.category(task.due_date, task.recurring, today, zone)
     return TaskDetail(
         task, task.area, assignments, names["lead"], names["coordinating"], updates, status, percent, category
     )

@@ -1,23 +1,25 @@
 """Everything the periodic report needs, gathered once in a few queries that
 return plain rows (no ORM objects: 10,000 tasks must stay fast): tasks,
 assignments, each task's newest report and the day it became done as of the
-period's end (the same rules as storage.tasks.task_views, computed with window
-functions in the database), the newest evidence and blocker reported within
+period's end (storage.status), the newest evidence and blocker reported within
 the period, the coordinating units' contributions, indicators and their
 latest values. bot/reports.py only formats. A contribution (a status update
 of kind "contribution") is never a task's status, evidence or blocker."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.periods import CALENDAR, Period
-from domain.progress import OVERDUE, Counts, classify
+from domain.progress import OVERDUE, Counts
 from domain.report_counts import Progress, TaskState, summarise
 from domain.report_periods import due_window, end_of, following_period, start_of
 from domain.report_text import one_line, sentence_case
@@ -33,10 +35,9 @@ from storage.models import (
     Task,
     Unit,
     UnitGroup,
-    UTCDateTime,
 )
 from storage.org import Organisation
-from storage.tasks import SETS_STATUS
+from storage.status import NOT_STARTED, TaskStatus, newest_and_done_since, newest_matching
 
 
 @dataclass
@@ -139,7 +140,7 @@ class ReportData:
     plan: Plan
     period: Period
     mode: str
-    zone: object
+    zone: tzinfo
     as_of: datetime
     generated_at: datetime
     unit: str | None
@@ -173,7 +174,10 @@ class ReportData:
         return sum(1 for t in self.tasks if t.in_period is not None)
 
 
-def _entry(status, percent, evidence, file_ref, note, at, reporter) -> Entry:
+def _entry(
+    status: str, percent: int | None, evidence: str | None, file_ref: str | None, note: str | None, at: datetime,
+    reporter: str | None,
+) -> Entry:
     if status == "done" and percent is None:
         percent = 100
     return Entry(status, percent, one_line(evidence) or None, bool(file_ref), one_line(note) or None, at, reporter)
@@ -189,21 +193,11 @@ class AssignmentRow:
     name: str
 
 
-def _plan_updates(plan: Plan):
+def _plan_updates(plan: Plan) -> ColumnElement[bool]:
     return StatusUpdate.task_id.in_(select(Task.id).where(Task.plan_id == plan.id))
 
 
-def _newest(where, *columns):
-    """The newest update of each task among those matching `where`, with
-    `columns` (ties on the time broken by id, as storage.tasks does)."""
-    rank = func.row_number().over(
-        partition_by=StatusUpdate.task_id, order_by=(StatusUpdate.reported_at.desc(), StatusUpdate.id.desc())
-    )
-    ranked = select(StatusUpdate.id, rank.label("rank")).where(*where).subquery()
-    return select(StatusUpdate.task_id, *columns).join(ranked, ranked.c.id == StatusUpdate.id).where(ranked.c.rank == 1)
-
-
-async def _tasks(session: AsyncSession, plan: Plan):
+async def _tasks(session: AsyncSession, plan: Plan) -> Sequence[Row[*tuple[Any, ...]]]:
     query = (
         select(Task.id, Task.code, Task.content, Task.evidence, Task.timeline, Task.due_date, Task.recurring,
                Task.conditional, Task.budget_vnd, Task.budget_text, Area.code)
@@ -231,31 +225,13 @@ async def _assignments(session: AsyncSession, plan: Plan) -> dict[int, list[Assi
 
 async def _latest(session: AsyncSession, plan: Plan, as_of: datetime) -> tuple[dict[int, Entry], dict[int, datetime]]:
     """Each task's newest report as of a time (its status then) and, for a
-    done task, when it became done: the first report of its newest run of
-    "done" reports. The rules of storage.tasks (task_views, done_since), in
-    one pass of window functions over the updates."""
-    window = {"partition_by": StatusUpdate.task_id, "order_by": (StatusUpdate.reported_at.desc(), StatusUpdate.id.desc())}
-    runs = (
-        select(
-            StatusUpdate.task_id, StatusUpdate.id, StatusUpdate.reported_at,
-            func.row_number().over(**window).label("rank"),
-            func.sum(case((StatusUpdate.status != "done", 1), else_=0)).over(**window, rows=(None, 0)).label("open_after"),
-        )
-        .where(_plan_updates(plan), StatusUpdate.reported_at <= as_of, SETS_STATUS)
-        .subquery()
-    )
-    per_task = (
-        select(
-            func.max(case((runs.c.rank == 1, runs.c.id))).label("newest"),
-            func.min(case((runs.c.open_after == 0, runs.c.reported_at)), type_=UTCDateTime()).label("done_at"),
-        )
-        .group_by(runs.c.task_id)
-        .subquery()
-    )
+    done task, when it became done (storage.status, one pass of window
+    functions over the plan's history)."""
+    per_task = newest_and_done_since(_plan_updates(plan), StatusUpdate.reported_at <= as_of)
     query = (
         select(
-            StatusUpdate.task_id, StatusUpdate.status, StatusUpdate.percent, StatusUpdate.evidence, StatusUpdate.file_ref,
-            StatusUpdate.note, StatusUpdate.reported_at, Person.name, per_task.c.done_at,
+            StatusUpdate.task_id, StatusUpdate.status, StatusUpdate.percent, StatusUpdate.evidence,
+            StatusUpdate.file_ref, StatusUpdate.note, StatusUpdate.reported_at, Person.name, per_task.c.done_at,
         )
         .join(per_task, per_task.c.newest == StatusUpdate.id)
         .outerjoin(Person, Person.id == StatusUpdate.reporter_id)
@@ -268,16 +244,24 @@ async def _latest(session: AsyncSession, plan: Plan, as_of: datetime) -> tuple[d
     return latest, done_at
 
 
-async def _period_newest(session: AsyncSession, plan: Plan, start: datetime, end: datetime, *where, column):
+async def _period_newest(
+    session: AsyncSession, plan: Plan, start: datetime, end: datetime, *where: ColumnElement[bool],
+    column: InstrumentedAttribute[str | None],
+) -> dict[int, tuple[str | None, datetime, str | None]]:
     """Per task, the newest report within the period matching `where`: (its `column`, its time, its reporter)."""
-    query = _newest(
-        (_plan_updates(plan), StatusUpdate.reported_at >= start, StatusUpdate.reported_at <= end, SETS_STATUS, *where),
-        column, StatusUpdate.reported_at, Person.name,
-    ).outerjoin(Person, Person.id == StatusUpdate.reporter_id)
+    newest = newest_matching(_plan_updates(plan), StatusUpdate.reported_at >= start, StatusUpdate.reported_at <= end,
+                             *where)
+    query = (
+        select(StatusUpdate.task_id, column, StatusUpdate.reported_at, Person.name)
+        .join(newest, newest.c.id == StatusUpdate.id)
+        .outerjoin(Person, Person.id == StatusUpdate.reporter_id)
+    )
     return {task_id: (value, at, reporter) for task_id, value, at, reporter in await session.execute(query)}
 
 
-async def _contributions(session: AsyncSession, plan: Plan, start: datetime, end: datetime, zone) -> dict[int, list[Contribution]]:
+async def _contributions(
+    session: AsyncSession, plan: Plan, start: datetime, end: datetime, zone: tzinfo
+) -> dict[int, list[Contribution]]:
     query = (
         select(StatusUpdate.task_id, Unit.name, Person.name, StatusUpdate.reported_at, StatusUpdate.evidence,
                StatusUpdate.note)
@@ -294,8 +278,10 @@ async def _contributions(session: AsyncSession, plan: Plan, start: datetime, end
     return found
 
 
-async def _indicators(session: AsyncSession, plan: Plan, as_of: datetime, zone) -> list[IndicatorLine]:
-    indicators = (await session.scalars(select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.id))).all()
+async def _indicators(session: AsyncSession, plan: Plan, as_of: datetime, zone: tzinfo) -> list[IndicatorLine]:
+    indicators = (
+        await session.scalars(select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.id))
+    ).all()
     if not indicators:
         return []
     latest: dict[int, IndicatorValue] = {}
@@ -309,11 +295,11 @@ async def _indicators(session: AsyncSession, plan: Plan, as_of: datetime, zone) 
         latest[value.indicator_id] = value
     lines = []
     for indicator in indicators:
-        value = latest.get(indicator.id)
+        found = latest.get(indicator.id)
         lines.append(IndicatorLine(
             indicator.name, indicator.unit_of_measure, indicator.target, indicator.direction,
-            value.value if value else None, value.reported_at.astimezone(zone).date() if value else None,
-            achieved(indicator, value.value) if value else None,
+            found.value if found else None, found.reported_at.astimezone(zone).date() if found else None,
+            achieved(indicator, found.value) if found else None,
         ))
     return lines
 
@@ -323,7 +309,7 @@ async def gather(
     plan: Plan,
     period: Period,
     *,
-    zone,
+    zone: tzinfo,
     now: datetime,
     mode: str = CALENDAR,
     unit: Unit | None = None,
@@ -355,11 +341,10 @@ async def gather(
     states: list[TaskState] = []
     for task_id, code, content, required, timeline, due, recurring, conditional, budget, budget_text, area in tasks:
         entry = latest.get(task_id)
-        status = entry.status if entry else "not_started"
-        done_at = done_since.get(task_id) if status == "done" else None
-        done_on = done_at.astimezone(zone).date() if done_at else None
-        category = classify(status, due, done_on, recurring, as_of_day)
-        names = {"lead": [], "coordinating": []}
+        state = TaskStatus(entry.status, done_since.get(task_id)) if entry else TaskStatus(NOT_STARTED)
+        status, done_on = state.status, state.done_on(zone)
+        category = state.category(due, recurring, as_of_day, zone)
+        names: dict[str, list[str]] = {"lead": [], "coordinating": []}
         for assignment in assignments.get(task_id, []):
             names[assignment.role].append(assignment.name)
         line = TaskLine(
@@ -404,7 +389,7 @@ async def gather(
     )
 
 
-def _areas(plan_areas: list[Area], tasks: list[TaskLine]) -> list[AreaSection]:
+def _areas(plan_areas: Sequence[Area], tasks: list[TaskLine]) -> list[AreaSection]:
     by_area: dict[str, list[TaskLine]] = {}
     for line in tasks:
         by_area.setdefault(line.area, []).append(line)

@@ -1,18 +1,16 @@
 """What a scheduler tick reads, in a few plain-row queries (no ORM objects: a
 province's 10,000 tasks and 2,000 people every minute): the plan's tasks with
 their lead assignments and newest report, and the people with their chat
-accounts. The rules are storage.tasks' (newest report = status; done since
-the first report of the newest run of "done" reports)."""
+accounts. A task's status is storage.status's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.progress import classify
 from storage.models import (
     Area,
     Assignment,
@@ -23,8 +21,8 @@ from storage.models import (
     Task,
     Unit,
     UnitGroup,
-    UTCDateTime,
 )
+from storage.status import TaskStatus, newest_and_done_since
 
 
 @dataclass(frozen=True)
@@ -57,9 +55,8 @@ class TaskRow:
     def open(self) -> bool:
         return self.status != "done"
 
-    def category(self, today: date, zone) -> str:
-        done_on = self.done_at.astimezone(zone).date() if self.done_at and self.status == "done" else None
-        return classify(self.status, self.due_date, done_on, self.recurring, today)
+    def category(self, today: date, zone: tzinfo) -> str:
+        return TaskStatus(self.status, self.done_at).category(self.due_date, self.recurring, today, zone)
 
 
 @dataclass(frozen=True)
@@ -102,25 +99,8 @@ async def load_tasks(session: AsyncSession, plan: Plan) -> list[TaskRow]:
 
 
 async def _newest_reports(session: AsyncSession, plan: Plan, tasks: dict[int, TaskRow]) -> None:
-    """Each task's newest report and, when done, since when (one pass of window functions)."""
-    window = {"partition_by": StatusUpdate.task_id, "order_by": (StatusUpdate.reported_at.desc(), StatusUpdate.id.desc())}
-    runs = (
-        select(
-            StatusUpdate.task_id, StatusUpdate.id, StatusUpdate.reported_at,
-            func.row_number().over(**window).label("rank"),
-            func.sum(case((StatusUpdate.status != "done", 1), else_=0)).over(**window, rows=(None, 0)).label("open_after"),
-        )
-        .where(StatusUpdate.task_id.in_(select(Task.id).where(Task.plan_id == plan.id)), StatusUpdate.kind == "status")
-        .subquery()
-    )
-    per_task = (
-        select(
-            func.max(case((runs.c.rank == 1, runs.c.id))).label("newest"),
-            func.min(case((runs.c.open_after == 0, runs.c.reported_at)), type_=UTCDateTime()).label("done_at"),
-        )
-        .group_by(runs.c.task_id)
-        .subquery()
-    )
+    """Each task's newest report and, when done, since when (storage.status, one pass of window functions)."""
+    per_task = newest_and_done_since(StatusUpdate.task_id.in_(select(Task.id).where(Task.plan_id == plan.id)))
     query = (
         select(StatusUpdate.task_id, StatusUpdate.status, StatusUpdate.reported_at, Person.name, StatusUpdate.note,
                per_task.c.done_at)

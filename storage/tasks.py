@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from domain.progress import classify
 from storage.models import Area, Assignment, Person, Plan, StatusUpdate, Task
-
-# Status updates that set the status; a coordinating unit's contribution does not.
-SETS_STATUS = StatusUpdate.kind == "status"
+from storage.status import NOT_STARTED, TaskStatus, statuses_query
 
 
 @dataclass
 class TaskView:
+    """A task with its units and its newest status report (storage.status)."""
+
     task: Task
     area: Area
     lead: list[str]
@@ -27,12 +26,15 @@ class TaskView:
 
     @property
     def status(self) -> str:
-        return self.latest.status if self.latest else "not_started"
+        return self.latest.status if self.latest else NOT_STARTED
 
-    def category(self, as_of: date, zone) -> str:
+    @property
+    def state(self) -> TaskStatus:
+        return TaskStatus(self.status, self.done_at)
+
+    def category(self, as_of: date, zone: tzinfo) -> str:
         """done_on_time / done_late / open_on_time / overdue / recurring (domain.progress)."""
-        done_on = self.done_at.astimezone(zone).date() if self.done_at and self.status == "done" else None
-        return classify(self.status, self.task.due_date, done_on, self.task.recurring, as_of)
+        return self.state.category(self.task.due_date, self.task.recurring, as_of, zone)
 
     @property
     def percent(self) -> int | None:
@@ -48,46 +50,15 @@ async def current_plan(session: AsyncSession, year: int | None = None) -> Plan |
     return await session.scalar(query)
 
 
-def newest_updates_query(task_ids=None, as_of: datetime | None = None):
-    """The newest update of each task (up to `as_of`): its status then; history is append-only."""
-    ranked = select(
-        StatusUpdate.id,
-        func.row_number()
-        .over(partition_by=StatusUpdate.task_id, order_by=(StatusUpdate.reported_at.desc(), StatusUpdate.id.desc()))
-        .label("rank"),
-    ).where(SETS_STATUS)
-    if task_ids is not None:
-        ranked = ranked.where(StatusUpdate.task_id.in_(task_ids))
-    if as_of is not None:
-        ranked = ranked.where(StatusUpdate.reported_at <= as_of)
-    ranked = ranked.subquery()
-    return select(StatusUpdate).join(ranked, ranked.c.id == StatusUpdate.id).where(ranked.c.rank == 1)
-
-
-async def newest_updates(session: AsyncSession, task_ids=None, as_of: datetime | None = None) -> dict[int, StatusUpdate]:
-    query = newest_updates_query(task_ids, as_of).options(joinedload(StatusUpdate.reporter))
-    return {update.task_id: update for update in await session.scalars(query)}
-
-
-async def done_since(session: AsyncSession, task_ids: list[int], as_of: datetime | None = None) -> dict[int, datetime]:
-    """When each done task became done: the start of its newest run of "done" reports."""
+async def newest_statuses(
+    session: AsyncSession, task_ids: list[int], as_of: datetime | None = None
+) -> dict[int, tuple[StatusUpdate, datetime | None]]:
+    """Each task's newest status report (up to `as_of`), its reporter loaded,
+    and, when done, since when (storage.status)."""
     if not task_ids:
         return {}
-    query = (
-        select(StatusUpdate.task_id, StatusUpdate.status, StatusUpdate.reported_at)
-        .where(StatusUpdate.task_id.in_(task_ids), SETS_STATUS)
-        .order_by(StatusUpdate.task_id, StatusUpdate.reported_at, StatusUpdate.id)
-    )
-    if as_of is not None:
-        query = query.where(StatusUpdate.reported_at <= as_of)
-    rows = await session.execute(query)
-    since: dict[int, datetime] = {}
-    for task_id, status, at in rows:
-        if status == "done":
-            since.setdefault(task_id, at)
-        else:
-            since.pop(task_id, None)
-    return since
+    query = statuses_query(task_ids, as_of).options(joinedload(StatusUpdate.reporter))
+    return {update.task_id: (update, done_at) for update, done_at in await session.execute(query)}
 
 
 async def task_views(
@@ -110,15 +81,14 @@ async def task_views(
     if codes is not None:
         query = query.where(Task.code.in_(codes))
     tasks = (await session.scalars(query)).all()
-    latest = await newest_updates(session, [task.id for task in tasks], as_of) if tasks else {}
-    done_ids = [tid for tid, u in latest.items() if u.status == "done"]
-    done = await done_since(session, done_ids, as_of) if done_ids else {}
+    newest = await newest_statuses(session, [task.id for task in tasks], as_of)
     views = []
     for task in tasks:
-        names = {"lead": [], "coordinating": []}
+        names: dict[str, list[str]] = {"lead": [], "coordinating": []}
         for a in task.assignments:
-            names[a.role].append(a.unit.name if a.unit else a.group.name)
-        views.append(TaskView(task, task.area, names["lead"], names["coordinating"], latest.get(task.id), done.get(task.id)))
+            names[a.role].append(a.unit.name if a.unit else a.group.name if a.group else "")
+        latest, done_at = newest.get(task.id, (None, None))
+        views.append(TaskView(task, task.area, names["lead"], names["coordinating"], latest, done_at))
     return views
 
 
