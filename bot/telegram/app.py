@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from bot.delivery import TELEGRAM_LIMITS, Courier, courier_settings
 from bot.guard import Origin, UpdateGuard
 from bot.logs import describe, forms, secret_values
-from bot.telegram.bridge import ALLOWED_UPDATES, TelegramBridge
+from bot.telegram.inbound import ALLOWED_UPDATES, TelegramBridge
 from bot.telegram.transport import TelegramTransport
 from bot.wiring import build_core
 from services.texts import render
