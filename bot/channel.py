@@ -20,11 +20,14 @@ through ChatRecords (bot/wiring.py), never by the adapter itself."""
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Awaitable, Callable, ClassVar
+from typing import Any, ClassVar
+
+from aiohttp import web
 
 from bot.delivery import Courier, Limits, Transport, courier_settings
 from bot.guard import Origin, UpdateGuard
@@ -95,6 +98,7 @@ class QueuedChannel(Channel):
     updates through a guard. Every such channel is built here, the same way."""
 
     limits: ClassVar[Limits]
+    webhook_setting: ClassVar[str]  # the setting that, when set, has the platform push updates
 
     def __init__(self, app: Any, transport: Transport, token: str, *,
                  courier_options: dict[str, Any] | None = None) -> None:
@@ -108,7 +112,28 @@ class QueuedChannel(Channel):
         self.secrets = forms(token) + secret_values(app.settings)
         self.guard = UpdateGuard(app, self.platform, self.secrets, wake=self.courier.wake)
 
-    def courier_hooks(self) -> dict[str, Callable[..., Awaitable[None]]]:
+    @property
+    def webhook(self) -> bool:
+        return bool(getattr(self.app.settings, self.webhook_setting))
+
+    def mount(self, web_app: web.Application) -> None:
+        """The channel's HTTP routes: its webhook, when updates are pushed."""
+        if self.webhook:
+            self.add_routes(web_app)
+
+    @abstractmethod
+    def add_routes(self, web_app: web.Application) -> None:
+        """Add the webhook's route."""
+
+    @abstractmethod
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Take updates until stopped: the start steps, then polling unless pushed."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Close the platform's connections."""
+
+    def courier_hooks(self) -> dict[str, Any]:
         """What the courier reports back (a person unreachable, a chat moved, a round done)."""
         return {}
 

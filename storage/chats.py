@@ -40,3 +40,9 @@ async def set_group_active(session: AsyncSession, platform: str, chat_id: str, a
     link = await session.scalar(select(GroupLink).where(GroupLink.platform == platform, GroupLink.chat_id == chat_id))
     if link is not None:
         link.active = active
+
+
+async def known_users(session: AsyncSession, platform: str) -> list[str]:
+    """The user ids people are known by on a platform."""
+    ids = await session.scalars(select(ChatIdentity.external_id).where(ChatIdentity.platform == platform))
+    return list(ids.all())

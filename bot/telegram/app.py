@@ -5,9 +5,11 @@ core (bot/telegram/inbound.py), replies out through the courier
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
+from typing import Any
 
 import aiohttp
 from aiogram import Bot
@@ -55,11 +57,11 @@ def make_bot(token: str, api_base: str, timeout: float = 60) -> Bot:
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
-def origin(raw: dict) -> Origin:
+def origin(raw: dict[str, Any]) -> Origin:
     """The update's id, chat and sender, read from the raw update (it may not validate)."""
-    body = next((raw[kind] for kind in ("message", "edited_message", "callback_query", "my_chat_member")
+    body: dict[str, Any] = next((raw[kind] for kind in ("message", "edited_message", "callback_query", "my_chat_member")
                  if isinstance(raw.get(kind), dict)), {})
-    sender = body.get("from") if isinstance(body.get("from"), dict) else {}
+    sender: dict[str, Any] = body["from"] if isinstance(body.get("from"), dict) else {}
     chat = body.get("chat") if isinstance(body.get("chat"), dict) else None
     if chat is None and isinstance(body.get("message"), dict):  # a button press
         chat = body["message"].get("chat")
@@ -77,6 +79,7 @@ def menu() -> list[BotCommand]:
 class TelegramApp(QueuedChannel):
     platform = "telegram"
     limits = TELEGRAM_LIMITS
+    webhook_setting = "telegram_webhook_url"
 
     def __init__(self, app, bot: Bot, *, courier_options: dict | None = None):
         self.bot = bot
@@ -142,7 +145,8 @@ class TelegramApp(QueuedChannel):
         await self.bot.set_my_commands(menu())
 
     async def set_webhook(self, url: str, secret: str | None) -> None:
-        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
+                                   drop_pending_updates=False)
 
     async def prepare(self, stop: asyncio.Event, polling: bool) -> bool:
         """The start steps: who the bot is, its menu, and for polling no
@@ -161,12 +165,19 @@ class TelegramApp(QueuedChannel):
             except Exception as error:
                 log.warning("telegram start steps failed (%s); trying again in %.1f s",
                             describe(error, self.secrets, limit=300), wait)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), wait)
-            except asyncio.TimeoutError:
-                pass
             wait = min(wait * 2, MAX_START_WAIT)
         return False
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        if self.webhook:
+            await self.prepare(stop, polling=False)
+        else:
+            await self.run(stop)
+
+    async def close(self) -> None:
+        await self.bot.session.close()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Polling mode: the start steps, then the updates."""
@@ -206,7 +217,8 @@ class TelegramApp(QueuedChannel):
 
     async def _get_updates(self, offset: int | None, timeout: int) -> list:
         """getUpdates, read raw so that one malformed update cannot block the rest."""
-        session: AiohttpSession = self.bot.session
+        session = self.bot.session
+        assert isinstance(session, AiohttpSession)  # make_bot's
         client = await session.create_session()
         url = session.api.api_url(token=self.bot.token, method="getUpdates")
         payload = {"timeout": timeout, "allowed_updates": ALLOWED_UPDATES}

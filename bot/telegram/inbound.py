@@ -26,7 +26,9 @@ def file_name(attachment: Document | PhotoSize) -> str:
     name = "".join(ch for ch in given if ch.isprintable()).strip()[-MAX_NAME:]
     if name.strip("."):
         return name
-    return f"tep-{attachment.file_unique_id}" if hasattr(attachment, "file_name") else f"anh-{attachment.file_unique_id}.jpg"
+    if hasattr(attachment, "file_name"):
+        return f"tep-{attachment.file_unique_id}"
+    return f"anh-{attachment.file_unique_id}.jpg"
 
 
 def safe_suffix(name: str) -> str:

@@ -11,12 +11,14 @@ import hmac
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import httpx
 from aiohttp import web
 
 from bot.channel import QueuedChannel, Scratch
 from bot.guard import Origin
+from bot.media import add_media_route
 from bot.zalo.client import ZaloClient
 from bot.zalo.transport import ZALO_LIMITS, ZaloTransport
 from domain.messages import Inbound, IncomingFile
@@ -41,8 +43,8 @@ def origin(event) -> Origin:
     without a message id is known by a digest of its content."""
     message = event.get("message") if isinstance(event, dict) else None
     message = message if isinstance(message, dict) else {}
-    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat: dict[str, Any] = message["chat"] if isinstance(message.get("chat"), dict) else {}
+    sender: dict[str, Any] = message["from"] if isinstance(message.get("from"), dict) else {}
     key = message.get("message_id")
     if not isinstance(key, (str, int)):
         key = "sha1:" + hashlib.sha1(json.dumps(event, sort_keys=True, default=str).encode()).hexdigest()
@@ -60,11 +62,25 @@ def unwrap(body) -> dict | None:
 class ZaloApp(QueuedChannel):
     platform = "zalo"
     limits = ZALO_LIMITS
+    webhook_setting = "zalo_webhook_url"
 
     def __init__(self, app, client: ZaloClient, *, courier_options: dict | None = None, public_base: str | None = None):
         self.client = client
         transport = ZaloTransport(client, app.settings.files_dir, public_base, media_secret(client._token))
         super().__init__(app, transport, client._token, courier_options=courier_options)
+        self.public_base = public_base
+
+    def mount(self, web_app: web.Application) -> None:
+        super().mount(web_app)
+        if self.public_base:  # Zalo takes photos only as public URLs
+            add_media_route(web_app, media_secret(self.client._token), self.app.settings.files_dir)
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        if not self.webhook:
+            await self.poll(stop)
+
+    async def close(self) -> None:
+        await self.client.close()
 
     def courier_hooks(self):
         return {"after_round": self.records.watch_quota}
