@@ -7,16 +7,15 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from bot.channel import QueuedChannel
 from bot.http import make_http_app, serve
 from bot.sample import ensure_sample
-from bot.telegram.app import TelegramApp, make_bot
-from bot.zalo.app import ZaloApp
-from bot.zalo.client import ZaloClient
-from services.scheduler import Scheduler
 from storage.conversations import forget_old_events
 from storage.dead_letters import forget_old_failures
+
+if TYPE_CHECKING:
+    from bot.channel import QueuedChannel
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +24,8 @@ KEEP_EVENTS = timedelta(hours=72)  # repeats are dropped for at least 48 h
 
 async def run_scheduler(app, stop: asyncio.Event, couriers=()) -> None:
     """A tick every minute (SCHEDULER_INTERVAL_SECONDS); the couriers are woken when it sent something."""
+    from services.scheduler import Scheduler  # with charts and matplotlib: seconds, after the settings are checked
+
     scheduler = Scheduler(app.sessions, app.clock, app.settings)
     last_cleanup = None
     while not stop.is_set():
@@ -46,7 +47,13 @@ async def run_scheduler(app, stop: asyncio.Event, couriers=()) -> None:
 
 
 def build_channels(app) -> list[QueuedChannel]:
-    """A channel for each platform with a token in the settings."""
+    """A channel for each platform with a token in the settings. The platforms'
+    modules are imported only then: aiogram alone takes seconds to import, and
+    `serve` first checks the settings (a refusal must come at once)."""
+    from bot.telegram.app import TelegramApp, make_bot
+    from bot.zalo.app import ZaloApp
+    from bot.zalo.client import ZaloClient
+
     settings = app.settings
     channels: list[QueuedChannel] = []
     if settings.telegram_bot_token:
