@@ -114,3 +114,22 @@ async def test_what_each_channel_shows(app):
     simulator, _, options, _ = await simulate(app)
     await simulator.deliver(Outbound("zalo", "42", "a", [Option("Có", "yes")]))
     assert options == {("zalo", "42"): [Option("Có", "yes")]}
+
+
+async def test_the_console_chat_prints_each_reply(org_app):
+    from bot.console import chat
+
+    typed = iter(["", "/help"])
+
+    def read(prompt: str) -> str:
+        line = next(typed, None)
+        if line is None:
+            raise EOFError
+        return line
+
+    shown: list[str] = []
+    assert await chat(org_app, "canbo", read, shown.append) == 0
+    assert len(shown) == 3 and "/help" in shown[0] and shown[-1] == ""  # the intro, the help, the goodbye line
+    unknown: list[str] = []
+    assert await chat(org_app, "ai-do", read, unknown.append) == 1
+    assert unknown[0].startswith("Không có người dùng console «ai-do». Có thể dùng: ") and "canbo" in unknown[0]
