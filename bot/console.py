@@ -3,23 +3,51 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import select
-
+from bot.channel import Channel, Scratch
 from bot.wiring import build_core
-from domain.messages import Inbound
+from domain.clock import Clock
+from domain.messages import Inbound, Outbound
+from handlers.core import Core
 from services.texts import t
-from storage.models import ChatIdentity
+from storage.chats import known_users
 from storage.people import person_by_identity
 
 
-async def chat(app, user_id: str, read=input, write=print) -> int:
-    core = build_core(app)
+class Console(Channel):
+    """The terminal as a channel: a typed line in, the replies printed."""
+
+    platform = "console"
+
+    def __init__(self, core: Core, clock: Clock, user_id: str, write: Callable[[str], Any] = print) -> None:
+        super().__init__(core)
+        self.clock = clock
+        self.user_id = user_id
+        self.write = write
+
+    async def parse(self, update: str, scratch: Scratch) -> Inbound | None:
+        if not update.strip():
+            return None
+        return Inbound(platform="console", chat_id=self.user_id, user_id=self.user_id, at=self.clock.now(), text=update)
+
+    async def deliver(self, message: Outbound) -> str | None:
+        prefix = "" if message.chat_id == self.user_id else f"[→ {message.chat_id}] "
+        self.write(prefix + message.text)
+        for number, option in enumerate(message.options, start=1):
+            self.write(f"  {number}. {option.label}")
+        for path in message.files:
+            self.write(f"  [tệp] {path}")
+        return None
+
+
+async def chat(app: Any, user_id: str, read: Callable[[str], str] = input, write: Callable[[str], Any] = print) -> int:
+    console = Console(build_core(app), app.clock, user_id, write)
     async with app.sessions() as session:
         person = await person_by_identity(session, "console", user_id)
         if person is None:
-            known = (await session.scalars(select(ChatIdentity.external_id).where(ChatIdentity.platform == "console"))).all()
-            write(t("console_user_unknown", user=user_id, known=known))
+            write(t("console_user_unknown", user=user_id, known=await known_users(session, "console")))
             return 1
         write(t("console_intro", name=person.name, unit=person.unit.name if person.unit else None))
     while True:
@@ -28,13 +56,4 @@ async def chat(app, user_id: str, read=input, write=print) -> int:
         except (EOFError, KeyboardInterrupt):
             write("")
             return 0
-        if not line.strip():
-            continue
-        event = Inbound(platform="console", chat_id=user_id, user_id=user_id, at=app.clock.now(), text=line)
-        for message in await core.handle(event):
-            prefix = "" if message.chat_id == user_id else f"[→ {message.chat_id}] "
-            write(prefix + message.text)
-            for number, option in enumerate(message.options, start=1):
-                write(f"  {number}. {option.label}")
-            for path in message.files:
-                write(f"  [tệp] {path}")
+        await console.receive(line)

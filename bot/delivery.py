@@ -38,15 +38,17 @@ Delivery policy: at least once, except button answers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
 import socket
 import time
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from domain.messages import Outbound
 from storage.models import OutboxMessage
@@ -190,7 +192,7 @@ def courier_id() -> str:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Courier:
@@ -327,10 +329,8 @@ class Courier:
                 log.exception("%s delivery round failed; trying again", self.transport.platform)
                 handled = 0
             if not handled:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), idle)
-                except asyncio.TimeoutError:
-                    pass
                 self._wake.clear()
 
     def _queued(self) -> int:
@@ -370,7 +370,8 @@ class Courier:
                                 self.transport.platform, len(left))
             self._progress.set()
 
-    async def _settle(self, row: OutboxMessage, status: str, error: str | None = None, sent_id: str | None = None) -> None:
+    async def _settle(self, row: OutboxMessage, status: str, error: str | None = None,
+                      sent_id: str | None = None) -> None:
         async with self.sessions() as session, session.begin():
             kept = await settle(session, row.id, self.owner, status, self.clock.now(), error=error,
                                 platform_message_id=sent_id)

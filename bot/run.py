@@ -1,15 +1,21 @@
-"""`python -m bot` with a platform token: the bots, their couriers and the HTTP server."""
+"""`python -m bot` with a platform token: a channel per platform (its updates
+and its courier), the scheduler and the HTTP server."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.http import make_http_app, serve
 from bot.sample import ensure_sample
 from storage.conversations import forget_old_events
 from storage.dead_letters import forget_old_failures
+
+if TYPE_CHECKING:
+    from bot.channel import QueuedChannel
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +24,7 @@ KEEP_EVENTS = timedelta(hours=72)  # repeats are dropped for at least 48 h
 
 async def run_scheduler(app, stop: asyncio.Event, couriers=()) -> None:
     """A tick every minute (SCHEDULER_INTERVAL_SECONDS); the couriers are woken when it sent something."""
-    from services.scheduler import Scheduler
+    from services.scheduler import Scheduler  # with charts and matplotlib: seconds, after the settings are checked
 
     scheduler = Scheduler(app.sessions, app.clock, app.settings)
     last_cleanup = None
@@ -36,46 +42,41 @@ async def run_scheduler(app, stop: asyncio.Event, couriers=()) -> None:
                 last_cleanup = now
         except Exception:
             log.exception("scheduler tick failed; the next one will try again")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), app.settings.scheduler_interval_seconds)
-        except asyncio.TimeoutError:
-            pass
+
+
+def build_channels(app) -> list[QueuedChannel]:
+    """A channel for each platform with a token in the settings. The platforms'
+    modules are imported only then: aiogram alone takes seconds to import, and
+    `serve` first checks the settings (a refusal must come at once)."""
+    from bot.telegram.app import TelegramApp, make_bot
+    from bot.zalo.app import ZaloApp
+    from bot.zalo.client import ZaloClient
+
+    settings = app.settings
+    channels: list[QueuedChannel] = []
+    if settings.telegram_bot_token:
+        bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)
+        channels.append(TelegramApp(app, bot))
+    if settings.zalo_bot_token:
+        client = ZaloClient(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base)
+        channels.append(ZaloApp(app, client, public_base=settings.bot_public_url))
+    return channels
 
 
 async def run_bots(app, stop: asyncio.Event | None = None) -> None:
-    from bot.telegram.app import TelegramApp, make_bot
-
     settings = app.settings
     stop = stop or asyncio.Event()
     await ensure_sample(app.sessions, app.clock.now(), settings.zone)
     http = make_http_app()
+    channels = build_channels(app)
     tasks = []
-    telegram = None
-    if settings.telegram_bot_token:
-        bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)
-        telegram = TelegramApp(app, bot)
-        tasks.append(asyncio.create_task(telegram.courier.run(), name="telegram-courier"))
-        if settings.telegram_webhook_url:
-            telegram.add_routes(http)
-            tasks.append(asyncio.create_task(telegram.prepare(stop, polling=False), name="telegram-start"))
-        else:
-            tasks.append(asyncio.create_task(telegram.run(stop), name="telegram-polling"))
-    zalo = None
-    if settings.zalo_bot_token:
-        from bot.media import add_media_route
-        from bot.zalo.app import ZaloApp, media_secret
-        from bot.zalo.client import ZaloClient
-
-        token = settings.zalo_bot_token.get_secret_value()
-        zalo = ZaloApp(app, ZaloClient(token, settings.zalo_api_base), public_base=settings.bot_public_url)
-        if settings.bot_public_url:
-            add_media_route(http, media_secret(token), settings.files_dir)
-        tasks.append(asyncio.create_task(zalo.courier.run(), name="zalo-courier"))
-        if settings.zalo_webhook_url:
-            zalo.add_routes(http)
-        else:
-            tasks.append(asyncio.create_task(zalo.poll(stop), name="zalo-polling"))
-    couriers = [bot_app.courier for bot_app in (telegram, zalo) if bot_app is not None]
+    for channel in channels:
+        channel.mount(http)
+        tasks.append(asyncio.create_task(channel.courier.run(), name=f"{channel.platform}-courier"))
+        tasks.append(asyncio.create_task(channel.serve(stop), name=f"{channel.platform}-updates"))
+    couriers = [channel.courier for channel in channels]
     tasks.append(asyncio.create_task(run_scheduler(app, stop, couriers), name="scheduler"))
     runner = await serve(http, settings.bot_http_host, settings.bot_http_port)
     log.info("bot running; HTTP on %s:%s", settings.bot_http_host, settings.bot_http_port)
@@ -86,7 +87,5 @@ async def run_bots(app, stop: asyncio.Event | None = None) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await runner.cleanup()
-        if telegram is not None:
-            await telegram.bot.session.close()
-        if zalo is not None:
-            await zalo.client.close()
+        for channel in channels:
+            await channel.close()

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from bot.channel import Channel, Scratch
 from domain.clock import FixedClock
-from domain.messages import PLATFORMS, Inbound, IncomingFile, Outbound
+from domain.messages import PLATFORMS, Inbound, IncomingFile, Option, Outbound
 from domain.text import fold
+from handlers.core import Core
+from services.scheduler import Scheduler
 from services.texts import t
 
 
@@ -22,20 +25,33 @@ class ScriptError(Exception):
     pass
 
 
-class Simulator:
-    def __init__(self, core, clock: FixedClock, zone) -> None:
-        self.core = core
+class Simulator(Channel):
+    """A script as a channel: a JSON line in, the replies collected. A line
+    may play any platform ("platform"), with that platform's capabilities."""
+
+    platform = "console"
+
+    def __init__(self, core: Core, clock: FixedClock, zone: tzinfo) -> None:
+        super().__init__(core)
         self.clock = clock
         self.zone = zone
-        self.last_options: dict[tuple[str, str], list] = {}
-        self.counter = 0
+        self.last_options: dict[tuple[str, str], list[Option]] = {}
 
-    def _event(self, line: dict) -> Inbound:
+    async def parse(self, update: dict[str, Any], scratch: Scratch) -> Inbound | None:
+        return self._event(update)
+
+    async def deliver(self, message: Outbound) -> str | None:
+        """Nothing is shown; the options are kept for a later line's "choose"."""
+        if message.options:
+            self.last_options[(message.platform, message.chat_id)] = message.options
+        return None
+
+    def _event(self, line: dict[str, Any]) -> Inbound:
         if "at" in line:
             try:
                 at = datetime.fromisoformat(line["at"])
             except (TypeError, ValueError):
-                raise ScriptError(t("datetime_invalid", value=line["at"]))
+                raise ScriptError(t("datetime_invalid", value=line["at"])) from None
             self.clock.set(at if at.tzinfo else at.replace(tzinfo=self.zone))
         platform = line.get("platform", "console")
         if platform not in PLATFORMS:
@@ -68,33 +84,25 @@ class Simulator:
             addressed=bool(line.get("mention", False)),
         )
 
-    async def step(self, line: dict) -> list[Outbound]:
+    async def step(self, line: dict[str, Any]) -> list[Outbound]:
         if line.get("tick"):
             if "at" in line:
                 self._event({**line, "user": "-"})
             return await self.tick()
-        messages = await self.core.handle(self._event(line))
-        for message in messages:
-            if message.options:
-                self.last_options[(message.platform, message.chat_id)] = message.options
-        return messages
+        return await self.receive(line)
 
     async def tick(self) -> list[Outbound]:
         """One scheduler tick at the script's time; what it sent, on every platform."""
-        from services.scheduler import Scheduler
-
         result = await Scheduler(self.core.sessions, self.clock, self.core.settings).tick()
         for message in result.messages:
-            if message.options:
-                self.last_options[(message.platform, message.chat_id)] = message.options
+            await self.deliver(message)
         return result.messages
 
 
 def dump(message: Outbound) -> str:
-    return json.dumps(
-        {"chat": message.chat_id, "text": message.text, "options": [o.label for o in message.options], "files": message.files},
-        ensure_ascii=False,
-    )
+    shown = {"chat": message.chat_id, "text": message.text, "options": [o.label for o in message.options],
+             "files": message.files}
+    return json.dumps(shown, ensure_ascii=False)
 
 
 async def run_script(simulator: Simulator, lines: IO[str], out: IO[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 from pathlib import Path
 
@@ -100,10 +101,8 @@ class TelegramTransport:
             for ref in message.files:
                 sent_id = await self._send_file(chat, ref)
         if message.callback_id:
-            try:
+            with contextlib.suppress(TelegramBadRequest):  # too late to stop the spinner; the message is out
                 await bot.answer_callback_query(message.callback_id)
-            except TelegramBadRequest:  # too late to stop the button's spinner; the message itself is out
-                pass
         return sent_id
 
     async def _send_file(self, chat: str, ref: str, caption: str | None = None, markup=None) -> str:

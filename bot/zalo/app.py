@@ -1,6 +1,7 @@
-"""The Zalo bot: events in (long polling or webhook), through the core,
-replies to the outbox and out through the courier. Text only: options are
-numbered lists, answered with the number or the label."""
+"""The Zalo channel: events in (long polling or webhook), translated for the
+core, replies to the outbox and out through the courier
+(bot/zalo/transport.py). Text only: options are numbered lists, answered with
+the number or the label."""
 
 from __future__ import annotations
 
@@ -9,22 +10,19 @@ import hashlib
 import hmac
 import json
 import logging
-import tempfile
 from pathlib import Path
+from typing import Any
 
 import httpx
 from aiohttp import web
 
-from bot.delivery import Courier, courier_settings
-from bot.guard import Origin, UpdateGuard
-from bot.logs import forms, secret_values
-from bot.wiring import build_core
+from bot.channel import QueuedChannel, Scratch
+from bot.guard import Origin
+from bot.media import add_media_route
 from bot.zalo.client import ZaloClient
 from bot.zalo.transport import ZALO_LIMITS, ZaloTransport
-from domain.messages import Inbound, IncomingFile, Outbound
-from services.quota_warnings import warn_admins_near_quota
+from domain.messages import Inbound, IncomingFile
 from services.texts import t
-from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +43,8 @@ def origin(event) -> Origin:
     without a message id is known by a digest of its content."""
     message = event.get("message") if isinstance(event, dict) else None
     message = message if isinstance(message, dict) else {}
-    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat: dict[str, Any] = message["chat"] if isinstance(message.get("chat"), dict) else {}
+    sender: dict[str, Any] = message["from"] if isinstance(message.get("from"), dict) else {}
     key = message.get("message_id")
     if not isinstance(key, (str, int)):
         key = "sha1:" + hashlib.sha1(json.dumps(event, sort_keys=True, default=str).encode()).hexdigest()
@@ -61,23 +59,31 @@ def unwrap(body) -> dict | None:
     return body if isinstance(body, dict) else None
 
 
-class ZaloApp:
-    def __init__(self, app, client: ZaloClient, *, courier_options: dict | None = None, public_base: str | None = None):
-        self.app = app
-        self.client = client
-        self.core = build_core(app)
-        self.transport = ZaloTransport(client, app.settings.files_dir, public_base, media_secret(client._token))
-        self.courier = Courier(app.sessions, self.transport, app.clock, ZALO_LIMITS, after_round=self.watch_quota,
-                               **{**courier_settings(app.settings), **(courier_options or {})})
-        self.guard = UpdateGuard(app, "zalo", forms(client._token) + secret_values(app.settings), wake=self.courier.wake)
+class ZaloApp(QueuedChannel):
+    platform = "zalo"
+    limits = ZALO_LIMITS
+    webhook_setting = "zalo_webhook_url"
 
-    async def watch_quota(self) -> None:
-        settings = self.app.settings
-        async with self.app.sessions() as session, session.begin():
-            crossed = await warn_admins_near_quota(session, "zalo", settings.zalo_monthly_quota,
-                                                   self.app.clock.now(), settings.zone)
-        if crossed:
-            log.warning("zalo messages this month passed %s%% of the plan's quota", crossed[-1])
+    def __init__(self, app, client: ZaloClient, *, courier_options: dict | None = None, public_base: str | None = None):
+        self.client = client
+        transport = ZaloTransport(client, app.settings.files_dir, public_base, media_secret(client._token))
+        super().__init__(app, transport, client._token, courier_options=courier_options)
+        self.public_base = public_base
+
+    def mount(self, web_app: web.Application) -> None:
+        super().mount(web_app)
+        if self.public_base:  # Zalo takes photos only as public URLs
+            add_media_route(web_app, media_secret(self.client._token), self.app.settings.files_dir)
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        if not self.webhook:
+            await self.poll(stop)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    def courier_hooks(self):
+        return {"after_round": self.records.watch_quota}
 
     async def poll(self, stop: asyncio.Event | None = None, timeout: int = 30, backoff: float = 1.0) -> None:
         """getUpdates has no offset: the same message may come again, and the
@@ -94,13 +100,13 @@ class ZaloApp:
             for event in events:
                 # Zalo has no offset: the event is ours alone now, tried again here
                 # until handled or, failed UPDATE_MAX_ATTEMPTS times, a dead letter.
-                await self.guard.run(origin(unwrap(event)), event, lambda event=event: self.handle_event(event))
+                await self.take(origin(unwrap(event)), event, event)
 
-    async def handle_event(self, body) -> None:
+    async def parse(self, body, scratch: Scratch) -> Inbound | None:
         event = unwrap(body)
         if event is None or event.get("event_name") not in TEXT_EVENTS or not isinstance(event.get("message"), dict):
             log.warning("ignored a zalo event: %s", (event or {}).get("event_name", "malformed"))
-            return
+            return None
         message = event["message"]
         try:
             chat, sender = message["chat"], message["from"]
@@ -108,7 +114,7 @@ class ZaloApp:
             message_id = str(message["message_id"])
         except (KeyError, TypeError):
             log.warning("ignored a zalo message without chat, sender or id")
-            return
+            return None
         base = dict(
             platform="zalo", chat_id=chat_id, user_id=user_id, at=self.app.clock.now(),
             chat_type="group" if str(chat.get("chat_type", "")).upper() == "GROUP" else "private",
@@ -117,23 +123,23 @@ class ZaloApp:
         )
         name = event["event_name"]
         if name == "message.text.received":
-            await self._handle(Inbound(**base, text=str(message.get("text") or "")))
-        elif name == "message.image.received" and message.get("photo_url"):
-            await self._handle_photo(base, str(message["photo_url"]), str(message.get("caption") or ""))
-        elif base["chat_type"] == "private":
-            await self._say(chat_id, t("zalo_text_only"))
+            return Inbound(**base, text=str(message.get("text") or ""))
+        if name == "message.image.received" and message.get("photo_url"):
+            return await self._photo(base, str(message["photo_url"]), str(message.get("caption") or ""), scratch)
+        if base["chat_type"] == "private":
+            await self.records.notify(chat_id, t("zalo_text_only"))
+        return None
 
-    async def _handle_photo(self, base: dict, url: str, caption: str) -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "anh.jpg"
-            try:
-                size = await self._download(url, path)
-            except (httpx.HTTPError, ValueError) as error:
-                log.warning("could not fetch a zalo photo (%s)", type(error).__name__)
-                await self._say(base["chat_id"], t("photo_unavailable"))
-                return
-            name = f"anh-zalo-{base['message_id']}.jpg"
-            await self._handle(Inbound(**base, text=caption, file=IncomingFile(path, name, size)))
+    async def _photo(self, base: dict, url: str, caption: str, scratch: Scratch) -> Inbound | None:
+        path = scratch.path / "anh.jpg"
+        try:
+            size = await self._download(url, path)
+        except (httpx.HTTPError, ValueError) as error:
+            log.warning("could not fetch a zalo photo (%s)", type(error).__name__)
+            await self.records.notify(base["chat_id"], t("photo_unavailable"))
+            return None
+        name = f"anh-zalo-{base['message_id']}.jpg"
+        return Inbound(**base, text=caption, file=IncomingFile(path, name, size))
 
     async def _download(self, url: str, path: Path) -> int:
         size = 0
@@ -147,15 +153,6 @@ class ZaloApp:
                     handle.write(chunk)
         return size
 
-    async def _handle(self, event: Inbound) -> None:
-        if await self.core.handle(event, outbox=True):
-            self.courier.wake()
-
-    async def _say(self, chat_id: str, text: str) -> None:
-        async with self.app.sessions() as session, session.begin():
-            await enqueue(session, [Outbound("zalo", chat_id, text)], self.app.clock.now())
-        self.courier.wake()
-
     async def handle_webhook(self, request: web.Request) -> web.Response:
         secret = self.app.settings.zalo_webhook_secret
         expected = secret.get_secret_value() if secret else ""
@@ -166,11 +163,8 @@ class ZaloApp:
         except ValueError:
             log.warning("ignored a malformed zalo webhook body")
             return web.json_response({"ok": True})
-        try:
-            await self.handle_event(body)
-        except Exception as error:
-            if not await self.guard.failed(origin(unwrap(body)), body, error):
-                return web.json_response({"ok": False}, status=500)
+        if not await self.take_pushed(origin(unwrap(body)), body, body):
+            return web.json_response({"ok": False}, status=500)
         return web.json_response({"ok": True})
 
     def add_routes(self, web_app: web.Application) -> None:
