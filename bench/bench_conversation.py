@@ -68,21 +68,21 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event as sa_event  # noqa: E402
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from bot.cli import App  # noqa: E402
-from bot.sample import ensure_sample  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.wiring import build_core  # noqa: E402
-from domain.clock import FixedClock  # noqa: E402
-from domain.messages import Inbound, Outbound  # noqa: E402
-from services.texts import t  # noqa: E402
-from storage.conversations import claim_event, load_state  # noqa: E402
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
-from storage.models import ChatIdentity, DialogState, Person, StatusUpdate, Unit  # noqa: E402
-from storage.org import Organisation  # noqa: E402
-from storage.tasks import current_plan, task_views  # noqa: E402
+from bot.cli import App
+from bot.sample import ensure_sample
+from bot.settings import Settings
+from bot.wiring import build_core
+from domain.clock import FixedClock
+from domain.messages import Inbound, Outbound
+from services.texts import t
+from storage.conversations import claim_event, load_state
+from storage.db import create_engine, migrate, session_factory
+from storage.models import ChatIdentity, DialogState, Person, StatusUpdate, Unit
+from storage.org import Organisation
+from storage.tasks import current_plan, task_views
 
 SEED = 2026
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -42,26 +42,26 @@ import tempfile
 import time
 import zipfile
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rapidfuzz import fuzz  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
+from rapidfuzz import fuzz
+from sqlalchemy import func, select, text
 
-from domain.text import key  # noqa: E402
-from services.importers.plan_file import parse_plan_file  # noqa: E402
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
-from storage.models import Assignment, Task, Unit, UnitGroup  # noqa: E402
-from services.texts import say  # noqa: E402
-from storage.plans import import_plan  # noqa: E402
+from domain.text import key
+from services.importers.plan_file import parse_plan_file
+from services.texts import say
+from storage.db import create_engine, migrate, session_factory
+from storage.models import Assignment, Task, Unit, UnitGroup
+from storage.plans import import_plan
 
 SEED = 2026
 PLAN_YEAR = 2026
-NOW = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 FIXED_TIME = datetime(2025, 12, 15, 8, 0, 0)  # document properties, zip entries
 GOAL_TASKS, GOAL_SECONDS = 2000, 2.0
 

@@ -37,7 +37,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -45,20 +45,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event, insert, text  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy import event, insert, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.cli import App  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.wiring import build_core  # noqa: E402
-from domain.clock import FixedClock  # noqa: E402
-from domain.messages import Inbound  # noqa: E402
-from domain.questions import QuestionParser  # noqa: E402
-from domain.text import key  # noqa: E402
-from domain.unit_mentions import UnitMentions  # noqa: E402
-from domain.units import KnownUnit  # noqa: E402
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
-from storage.models import (  # noqa: E402
+from bot.cli import App
+from bot.settings import Settings
+from bot.wiring import build_core
+from domain.clock import FixedClock
+from domain.messages import Inbound
+from domain.questions import QuestionParser
+from domain.text import key
+from domain.unit_mentions import UnitMentions
+from domain.units import KnownUnit
+from storage.db import create_engine, migrate, session_factory
+from storage.models import (
     Area,
     Assignment,
     ChatIdentity,
@@ -145,7 +145,7 @@ def build(seed: int = SEED) -> Province:
     rng = random.Random(seed)
     p = Province()
     p.units.append((1, "UBND tỉnh", None))
-    for d, (name, short) in enumerate(DEPARTMENTS):
+    for _d, (name, short) in enumerate(DEPARTMENTS):
         dept_id = len(p.units) + 1
         p.units.append((dept_id, name, 1))
         p.aliases.append((dept_id, short))
@@ -153,7 +153,7 @@ def build(seed: int = SEED) -> Province:
             if len(p.units) < UNITS:
                 p.units.append((len(p.units) + 1, f"{sub} – {name}", dept_id))
     assert len(p.units) == UNITS
-    now = NOW.astimezone(timezone.utc)
+    now = NOW.astimezone(UTC)
     p.rows["plans"] = [dict(id=1, name="Kế hoạch CCHC tỉnh năm 2026", number="15/KH-UBND", year=2026,
                             issuing_unit="UBND tỉnh", source_file="bench", imported_at=now)]
     p.rows["areas"] = [dict(id=i + 1, plan_id=1, code=c, name=n, position=i) for i, (c, n) in enumerate(AREAS)]
@@ -200,8 +200,8 @@ def _unit_id(p: Province, name: str) -> int:
 
 def _updates(rng: random.Random, tasks: list[dict], leads: dict[int, int | None]) -> list[dict]:
     """About 20 reports a task, 200,000 in all, from 01/11/2025 to the day before the clock."""
-    start = datetime(2025, 11, 1, 8, tzinfo=ZONE).astimezone(timezone.utc)
-    span = (NOW - timedelta(days=1)).astimezone(timezone.utc) - start
+    start = datetime(2025, 11, 1, 8, tzinfo=ZONE).astimezone(UTC)
+    span = (NOW - timedelta(days=1)).astimezone(UTC) - start
     weights = [rng.random() ** 2 for _ in tasks]
     counts = [0] * len(tasks)
     for index in rng.choices(range(len(tasks)), weights=weights, k=UPDATES):
@@ -373,13 +373,13 @@ def not_reported_sql(dialect: str) -> str:
 
 def params(dialect: str) -> dict:
     def at(day: date):
-        moment = datetime.combine(day, datetime.min.time(), ZONE).astimezone(timezone.utc)
+        moment = datetime.combine(day, datetime.min.time(), ZONE).astimezone(UTC)
         return moment.replace(tzinfo=None).isoformat(" ", "microseconds") if dialect == "sqlite" else moment
 
     return {
         "today": TODAY, "soon": TODAY + timedelta(days=30), "may1": date(2026, 5, 1), "may31": date(2026, 5, 31),
         "q_start": at(date(2026, 4, 1)), "q_end": at(date(2026, 7, 1)),
-        "epoch": datetime(1, 1, 1, tzinfo=timezone.utc) if dialect != "sqlite" else "0001-01-01 00:00:00.000000",
+        "epoch": datetime(1, 1, 1, tzinfo=UTC) if dialect != "sqlite" else "0001-01-01 00:00:00.000000",
     }
 
 

@@ -45,10 +45,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select
 
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
-from storage.models import Area, Assignment, Person, Plan, StatusUpdate, Task, Unit  # noqa: E402
+from storage.db import create_engine, migrate, session_factory
+from storage.models import Area, Assignment, Person, Plan, StatusUpdate, Task, Unit
 
 SEED = 2026
 TASKS, UPDATES, UNITS, PEOPLE = 10_000, 200_000, 60, 120

@@ -56,10 +56,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select
 
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
-from storage.models import (  # noqa: E402
+from storage.db import create_engine, migrate, session_factory
+from storage.models import (
     Area,
     Assignment,
     ChatIdentity,

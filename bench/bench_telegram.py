@@ -78,24 +78,26 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import aiohttp  # noqa: E402
-from pydantic import SecretStr  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+import itertools
 
-from bot.cli import App  # noqa: E402
-from bot.delivery import TELEGRAM_LIMITS, Limits  # noqa: E402
-from bot.http import make_http_app, serve  # noqa: E402
-from bot.sample import ensure_sample  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.telegram.app import SECRET_HEADER, WEBHOOK_PATH, TelegramApp, make_bot  # noqa: E402
-from domain.clock import FixedClock  # noqa: E402
-from domain.messages import Outbound  # noqa: E402
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
-from storage.models import ChatIdentity, OutboxMessage, Person, StatusUpdate  # noqa: E402
-from storage.org import Organisation  # noqa: E402
-from storage.outbox import enqueue  # noqa: E402
-from storage.tasks import current_plan, task_views  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
+import aiohttp
+from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from bot.cli import App
+from bot.delivery import TELEGRAM_LIMITS, Limits
+from bot.http import make_http_app, serve
+from bot.sample import ensure_sample
+from bot.settings import Settings
+from bot.telegram.app import SECRET_HEADER, WEBHOOK_PATH, TelegramApp, make_bot
+from domain.clock import FixedClock
+from domain.messages import Outbound
+from storage.db import create_engine, migrate, session_factory
+from storage.models import ChatIdentity, OutboxMessage, Person, StatusUpdate
+from storage.org import Organisation
+from storage.outbox import enqueue
+from storage.tasks import current_plan, task_views
+from tests.fakes.telegram_api import FakeTelegram
 
 SEED = 2026
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -269,7 +271,7 @@ async def run_outbound(scenario: Scenario, workdir: Path, every: float) -> dict:
             claim_s += r["claim_s"]
             tail_s += r["tail_s"]
         r["start"], r["end"] = r["start"] - started, r["end"] - started
-    gaps = [(b - a) for a, b in zip(times, times[1:]) if b - a > 0.25]  # pauses in the stream of sends
+    gaps = [(b - a) for a, b in itertools.pairwise(times) if b - a > 0.25]  # pauses in the stream of sends
     server_429 = stats["too_many_requests"]
     retried = courier.retries_after_429
     retry_after = Counter(
@@ -355,7 +357,7 @@ def inbound_updates(fake: FakeTelegram, users: list[User], count: int, seed: int
     group_chat = -5_000_001
     bodies, mix = [], Counter()
     first = {u.telegram_id: u.name.split()[-1] for u in users}
-    for k in range(count):
+    for _k in range(count):
         kind = rng.choices(kinds, weights)[0]
         if kind == "officer_report":
             user, text = OFFICER, f"I.2 đang thực hiện {rng.randrange(5, 100, 5)}%"

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from bot.logs import describe, protect, redact
@@ -55,7 +56,7 @@ class Parser(argparse.ArgumentParser):
 @dataclass
 class App:
     settings: Settings
-    sessions: object
+    sessions: async_sessionmaker[AsyncSession]
     clock: Clock
 
     @property
@@ -281,6 +282,7 @@ async def cmd_report(app: App, args) -> int:
     async with app.sessions() as session:
         plan = await _report_plan(session, args.plan_year or period.year)
         unit = await find_unit(session, args.unit) if args.unit else None
+        path: Path | None
         if args.out:
             path = Path(args.out)
         else:
@@ -370,15 +372,16 @@ async def cmd_telegram(app: App, args) -> int:
     from bot.telegram.app import TelegramApp, make_bot
 
     settings = app.settings
-    if not settings.telegram_bot_token:
+    token = settings.telegram_bot_token
+    if not token:
         raise CliError(t("token_missing", platform="Telegram"))
     if not settings.telegram_webhook_url:
         raise CliError(t("webhook_missing"))
     if "telegram_secret_invalid" in settings.webhook_problems():
         raise CliError(t("telegram_secret_invalid"))
-    bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)
+    bot = make_bot(token.get_secret_value(), settings.telegram_api_base)
     try:
-        secret = settings.telegram_webhook_secret.get_secret_value()
+        secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
         await TelegramApp(app, bot).set_webhook(settings.telegram_webhook_url, secret)
     except Exception as error:  # an API refusal, no connection, a proxy's HTML page
         raise CliError(t("platform_error", platform="Telegram", description=describe(error, limit=300))) from None

@@ -29,21 +29,29 @@ def _rows(name: str) -> list[dict]:
 
 async def load_sample(session: AsyncSession, now: datetime, zone) -> Plan:
     book = await UnitBook.load(session)
+
+    def unit_named(name: str) -> Unit:
+        unit = book.resolve(name).unit
+        if unit is None:  # the sample's own files name every unit
+            raise ValueError(f"sample unit not found: {name}")
+        return unit
+
     for row in _rows("units.csv"):
-        unit = book.resolve(row["unit"]).unit
+        unit = unit_named(row["unit"])
         for alias in filter(None, row["aliases"].split("|")):
             book.add_alias(unit, alias)
     await session.flush()
     for row in _rows("units.csv"):
         if row["parent"]:
-            unit = book.resolve(row["unit"]).unit
-            unit.parent_id = book.resolve(row["parent"]).unit.id
+            unit_named(row["unit"]).parent_id = unit_named(row["parent"]).id
     for row in _rows("groups.csv"):
         await set_group_members(session, row["group"], row["members"].split("|"))
     parsed = parse_plan_file(SAMPLE / "plan_2026.docx")
     await import_plan(session, parsed, "plan_2026.docx", now, say)
     await import_people(session, SAMPLE / "people.csv")
     plan = await session.scalar(select(Plan).where(Plan.year == parsed.year, Plan.name == parsed.name))
+    if plan is None:
+        raise ValueError("the sample plan was not imported")
     for row in _rows("indicators.csv"):
         indicator = await upsert_indicator(
             session, plan, row["name"], row["unit_of_measure"] or None, Decimal(row["target"]), row["direction"]

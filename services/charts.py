@@ -20,11 +20,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402  (after choosing the backend)
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-from domain.digest import Bar  # noqa: E402
+from domain.digest import Bar
 
 FONT = "DejaVu Sans"
 # Done on time, done late, open on time, overdue (domain.progress.CATEGORIES).
@@ -96,6 +96,6 @@ class _Figure:
             total.set_x(value)
         self.axes.set_yticklabels([textwrap.shorten(b.label, LABEL_CHARS, placeholder="…") for b in bars],
                                   family=FONT)
-        self.axes.set_xlim(0, max(left + [1]) * 1.08)
+        self.axes.set_xlim(0, max([*left, 1]) * 1.08)
         self.title.set_text(title)
         self.figure.savefig(path, format="png", dpi=100)

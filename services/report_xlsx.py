@@ -165,7 +165,8 @@ class Labels:
         return self.cache[key]
 
     def standing(self, line: TaskLine) -> str:
-        key = (line.recurring, line.counted, line.category if line.counted else None, line.due_date is None, line.status == "done")
+        category = line.category if line.counted else None
+        key = (line.recurring, line.counted, category, line.due_date is None, line.status == "done")
         if key not in self.cache:
             self.cache[key] = t("periodic_standing", line=line)
         return self.cache[key]
@@ -237,5 +238,5 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
     try:
         workbook.close()
     except FileCreateError as error:  # a missing folder, no permission: the OSError itself, as before
-        raise error.args[0] if error.args and isinstance(error.args[0], OSError) else error
+        raise (error.args[0] if error.args and isinstance(error.args[0], OSError) else error) from None
     return path

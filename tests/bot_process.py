@@ -42,7 +42,7 @@ class BotProcess:
         self._out = folder / "stdout.txt"
         self._err = folder / "stderr.txt"
 
-    async def start(self) -> "BotProcess":
+    async def start(self) -> BotProcess:
         with self._out.open("wb") as out, self._err.open("wb") as err:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", *self.args, cwd=self.folder, env=self.env, stdout=out, stderr=err,
@@ -83,6 +83,6 @@ class BotProcess:
             self.process.send_signal(signal.SIGTERM)
             try:
                 return await self.wait(10)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.process.kill()
         return await self.process.wait()

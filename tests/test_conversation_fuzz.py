@@ -303,7 +303,7 @@ async def converse(script: list[Step]) -> None:
     async with fresh_world() as driver:
         for step in script:
             await driver.step(step)
-        rows, states = await driver.snapshot()
+        rows, _states = await driver.snapshot()
         event(f"status updates written: {min(len(rows), 3)}{'+' if len(rows) >= 3 else ''}")
         event(f"events: {len(script) // 5 * 5}-{len(script) // 5 * 5 + 4}")
         event(f"corrections written: {min(sum(r[10] is not None for r in rows), 1)}")

@@ -6,11 +6,12 @@ sent; duplicates only where the policy in bot/delivery.py accepts them."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import sys
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,7 @@ class Courier:
         self.courier = TelegramApp(app, self.bot, courier_options={"rate": RateKeeper(limits), **options}).courier
         self.task: asyncio.Task | None = None
 
-    def start(self) -> "Courier":
+    def start(self) -> Courier:
         self.task = asyncio.create_task(self.courier.run(idle=0.05))
         return self
 
@@ -155,7 +156,7 @@ async def test_a_courier_killed_mid_batch_is_taken_over_and_every_message_arrive
 async def test_a_dead_couriers_rows_are_decided_one_by_one(org_app, fake):
     """Never handed over: sent. Handed over, no answer: sent again (at least
     once). A button's answer past Telegram's window: dropped as expired."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     clock = org_app.clock
     async with org_app.sessions() as session, session.begin():
@@ -163,9 +164,9 @@ async def test_a_dead_couriers_rows_are_decided_one_by_one(org_app, fake):
                                clock.now() - timedelta(seconds=20))
         waiting, handed = await enqueue(session, [Outbound("telegram", "100002", "chưa gửi"),
                                                   Outbound("telegram", "100003", "đã trao, chưa có trả lời")], clock.now())
-        claimed = await claim_pending(session, "telegram", "dead:1:x", datetime.now(timezone.utc), timedelta(seconds=0.3))
+        claimed = await claim_pending(session, "telegram", "dead:1:x", datetime.now(UTC), timedelta(seconds=0.3))
         assert len(claimed) == 3
-        assert await mark_handed(session, handed.id, "dead:1:x", datetime.now(timezone.utc))
+        assert await mark_handed(session, handed.id, "dead:1:x", datetime.now(UTC))
     courier = Courier(org_app, fake, lease=0.3, heartbeat=0.1)
     try:
         assert await courier.courier.deliver_pending() == 0  # the lease is still the dead courier's
@@ -213,7 +214,7 @@ async def test_an_api_outage_is_waited_out_and_every_message_is_delivered(org_ap
     assert fake.duplicates() == []
     assert {row.status for row in await rows(org_app.sessions)} == {"sent"}
     tries = [call.time for call in fake.calls("sendMessage") if call.params.get("chat_id") == 100004]
-    gaps = [b - a for a, b in zip(tries, tries[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(tries)]
     assert 4 <= len(tries) <= 12  # retried, not spinning
     assert all(gap < cap + 0.3 for gap in gaps) and gaps[0] < gaps[2]
 

@@ -3,7 +3,7 @@ re-imports. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from storage.plans import import_plan
 from storage.tasks import add_update, current_plan, find_task, task_views
 from tests import plan_files
 
-NOW = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 
 
 async def do_import(sessions, path, **options):

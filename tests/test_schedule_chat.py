@@ -82,7 +82,7 @@ async def test_snoozing_several_tasks_at_once_and_by_typing(walk, app):
         "29/06 07:30 canbo remind:V.1 report:I.1",
         "29/06 07:30 canbo_b remind:V.1 report:I.1",
     ]
-    again = [m for m in walk.sim.last_options.get(("console", "canbo"), [])]
+    again = list(walk.sim.last_options.get(("console", "canbo"), []))
     assert again  # the 29/06 message offers the report again
 
 

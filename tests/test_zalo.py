@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.delivery import Limits, RateKeeper
 from bot.http import make_http_app, serve
 from bot.zalo.app import WEBHOOK_PATH, ZaloApp
-from bot.zalo.client import ZaloClient
+from bot.zalo.client import ZaloClient, ZaloError
 from storage.conversations import create_invite
 from storage.models import OutboxMessage, StatusUpdate
 from tests.conftest import add_identity
@@ -278,7 +278,7 @@ async def test_the_token_is_not_logged(people, fake, caplog):
         with caplog.at_level(logging.DEBUG):
             await harness.client.get_me()
             fake.fail_next("getMe", status=500)
-            with pytest.raises(Exception):
+            with pytest.raises(ZaloError):
                 await harness.client.get_me()
         assert fake.token not in caplog.text
     finally:

@@ -41,8 +41,9 @@ import re
 import socket
 import time
 from collections import Counter, defaultdict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import ClientSession, ClientTimeout, web
@@ -431,7 +432,7 @@ class FakeTelegram:
             runner, self._runner = self._runner, None
             await runner.cleanup()
 
-    async def __aenter__(self) -> "FakeTelegram":
+    async def __aenter__(self) -> FakeTelegram:
         await self.start()
         return self
 
@@ -946,7 +947,7 @@ class FakeTelegram:
             return
         try:
             await asyncio.wait_for(self._closing.wait(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _read_params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
@@ -1235,7 +1236,7 @@ class FakeTelegram:
             event = self._new_update
             try:
                 await asyncio.wait_for(event.wait(), remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         batch = copy.deepcopy(batch)
         if batch and self._duplicate_batches > 0:
@@ -1433,7 +1434,7 @@ class FakeTelegram:
 
     async def _send_photo(self, p: dict, rec: Recorded) -> dict:
         chat_id = self._chat_id(p)
-        data, _filename, known = self._incoming_file(p, rec, "photo")
+        data, _filename, _known = self._incoming_file(p, rec, "photo")
         caption, entities = self._caption(p)
         markup = self._markup(p.get("reply_markup"))
         self._check_chat(chat_id)

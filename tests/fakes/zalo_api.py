@@ -60,13 +60,14 @@ import mimetypes
 import socket
 import time
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-__all__ = ["FakeZalo", "Recorded", "TEXT_LIMIT", "CAPTION_LIMIT", "SECRET_HEADER"]
+__all__ = ["CAPTION_LIMIT", "SECRET_HEADER", "TEXT_LIMIT", "FakeZalo", "Recorded"]
 
 TEXT_LIMIT = 2000
 CAPTION_LIMIT = 2000
@@ -257,7 +258,7 @@ class FakeZalo:
             runner, self._runner = self._runner, None
             await runner.cleanup()
 
-    async def __aenter__(self) -> "FakeZalo":
+    async def __aenter__(self) -> FakeZalo:
         await self.start()
         return self
 
@@ -502,7 +503,7 @@ class FakeZalo:
             return
         try:
             await asyncio.wait_for(self._closing.wait(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _read_params(self, request: web.Request) -> dict[str, Any]:
@@ -658,7 +659,7 @@ class FakeZalo:
             event = self._new_event
             try:
                 await asyncio.wait_for(event.wait(), remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         if self._current_poll == poll:
             self._current_poll = 0
@@ -737,7 +738,7 @@ class FakeZalo:
                     if resp.status != 200:
                         raise bad(f"photo could not be fetched: HTTP {resp.status}")
                     return data
-        except (ClientError, asyncio.TimeoutError) as e:
+        except (TimeoutError, ClientError) as e:
             raise bad(f"photo could not be fetched: {e.__class__.__name__}") from e
 
     async def _send_sticker(self, p: dict, rec: Recorded, request: web.Request) -> dict:
