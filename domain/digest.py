@@ -3,7 +3,7 @@ four-way counts and recurring tasks, what changed in the week, what falls due
 soon, the units furthest behind, and who has not reported this period. Pure:
 the rows, the scope and the days in; numbers and lists out.
 
-A task row needs: code, content, area_code, area_name, due_date, recurring,
+A task row needs: id, code, content, area_code, area_name, due_date, recurring,
 status, open, reported_at, reporter, note, done_at, category(today, zone)."""
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ class Digest:
 class DigestTask(Protocol):
     """What a digest reads of a task (storage.schedule_data.TaskRow)."""
 
+    id: int
     code: str
     content: str
     due_date: date | None

@@ -12,7 +12,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from domain import digest as build_digest
@@ -42,7 +42,7 @@ class DigestSource:
     tasks: list[TaskRow]
     roster: Roster
     now: datetime
-    zone: object
+    zone: tzinfo
     period_mode: str
     due_days: int
     files_dir: Path

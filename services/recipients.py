@@ -5,6 +5,7 @@ else the nearest leader above it."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set
 
 from storage.org import Organisation
 from storage.schedule_data import Account, Lead, PersonRow
@@ -16,7 +17,7 @@ class Roster:
         self.org = org
         self.on_leave = on_leave
         self.rank = {platform: i for i, platform in enumerate(platforms)}
-        self.officers: dict[int | None, list[PersonRow]] = defaultdict(list)
+        self.officers: dict[int, list[PersonRow]] = defaultdict(list)
         self.leaders: dict[int | None, list[PersonRow]] = defaultdict(list)
         for person in people.values():
             if person.role == "officer" and person.unit_id is not None:
@@ -42,11 +43,11 @@ class Roster:
                 found.append(lead.unit_id)
             elif lead.group_id in self.org.all_unit_groups:
                 found.extend(sorted(self.staffed))
-            else:
+            elif lead.group_id is not None:  # neither a unit nor a group: no unit
                 found.extend(sorted(self.org.members.get(lead.group_id, set()) & self.staffed))
         return list(dict.fromkeys(found))
 
-    def reminded(self, unit_id: int, snoozed: set[int] = frozenset()) -> tuple[list[PersonRow], bool]:
+    def reminded(self, unit_id: int, snoozed: Set[int] = frozenset()) -> tuple[list[PersonRow], bool]:
         """Who gets a unit's reminder, and whether they stand in for its
         officers. Officers who snoozed are left out without a stand-in: they
         asked to be reminded later."""
@@ -57,7 +58,7 @@ class Roster:
             return [p for p in present if p.id not in snoozed], False
         return self.leaders_for(unit_id), True
 
-    def leaders_for(self, unit_id: int | None, exclude: set[int] = frozenset()) -> list[PersonRow]:
+    def leaders_for(self, unit_id: int | None, exclude: Set[int] = frozenset()) -> list[PersonRow]:
         """The unit's own leaders who are there, else those of the nearest unit above, else the organisation's."""
         levels = self.org.ancestors(unit_id) if unit_id is not None else []
         for level in [*levels, None]:

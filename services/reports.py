@@ -68,10 +68,10 @@ async def write_report(session, plan, period: Period, fmt: str, path: Path | Non
 
 
 def write_data(data: ReportData, fmt: str, path: Path | None):
-    if fmt == "docx":
-        return write_docx(data, path)
-    if fmt == "xlsx":
-        return write_xlsx(data, path)
+    if fmt in ("docx", "xlsx"):
+        if path is None:
+            raise ValueError(f"a {fmt} report needs a path to write to")
+        return write_docx(data, path) if fmt == "docx" else write_xlsx(data, path)
     if fmt == "md":
         markdown = write_md(data)
         if path is None:

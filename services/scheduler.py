@@ -19,7 +19,9 @@ from datetime import date, datetime, time, timedelta
 
 from domain.messages import PLATFORMS, Option, Outbound
 from domain.reminders import (
+    ReportStage,
     Rules,
+    Stage,
     report_stages,
     should_escalate,
     stages_between,
@@ -67,7 +69,7 @@ class Planned:
     people: list[PersonRow] = field(default_factory=list)
     unit_id: int | None = None
     tasks: list[TaskRow] = field(default_factory=list)
-    stage: object = None
+    stage: Stage | ReportStage | None = None  # a task's or a report's reminder stage
     standin: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -156,6 +158,8 @@ class Scheduler:
         digests = [p for p in digests if p.claim.key not in taken]
         if digests:
             source = await load_source(session, self.settings, now, roster, tasks)
+            if source is None:  # the plan was there a moment ago
+                raise RuntimeError("no current plan to compose the digests from")
             for item in digests:
                 item.extra["message"] = compose(source, item.extra["scope"], item.extra["platform"], draw=False)
             await draw_charts(source.files_dir, [item.extra["message"] for item in digests])
@@ -339,6 +343,8 @@ class Scheduler:
             if not remaining:
                 continue
             stage = item.stage
+            if not isinstance(stage, ReportStage) or item.unit_id is None:
+                raise TypeError(f"report reminder {item.claim.key} without a report stage or a unit")
             reports.append({
                 "periods": t("digest_periods", labels=[t("periodic_short_label", p=p) for p in stage.periods]),
                 "deadline": stage.deadline, "unit": roster.org.units[item.unit_id].name, "standin": item.standin,
@@ -348,6 +354,8 @@ class Scheduler:
         escalations = []
         for item in (i for i in items if i.kind == "escalation"):
             task = item.tasks[0]
+            if item.unit_id is None:
+                raise TypeError(f"escalation {item.claim.key} without a unit")
             escalations.append({
                 "code": task.code, "content": task.content, "due": task.due_date,
                 "unit": roster.org.units[item.unit_id].name, "who": item.extra["who"],

@@ -209,8 +209,8 @@ def _status(text: str) -> str | None:
     for status, label in status_labels().items():
         if fold(label) == folded:
             return status
-    status, rest = parse_status(text)
-    return status if status and not rest.strip() else None
+    parsed, rest = parse_status(text)
+    return parsed if parsed and not rest.strip() else None
 
 
 def read_form(path: Path, tasks: dict[str, str | None], today: date, limit: TimeLimit | None = None) -> FormReading:
@@ -231,7 +231,8 @@ def read_form(path: Path, tasks: dict[str, str | None], today: date, limit: Time
     else:
         raise StatusFormError(t("sheet_no_header", path=path.name))
     header_row, columns = header
-    reading, seen = FormReading(), {}
+    reading = FormReading()
+    seen: dict[str, int] = {}  # task code -> the row it first appears on
 
     def cell(cells, name):
         index = columns.get(name)
@@ -281,6 +282,8 @@ def read_form(path: Path, tasks: dict[str, str | None], today: date, limit: Time
             seen[code] = number
         if errors:
             reading.errors.extend(errors)
+        elif code is None or status is None:  # each adds an error above
+            raise AssertionError(f"row {number}: no code or status, yet no error")
         else:
             reading.rows.append(FormRow(number, code, status, percent, evidence, on, note))
     return reading

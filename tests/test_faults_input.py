@@ -407,7 +407,7 @@ async def test_parsing_stops_at_the_time_limit(org_app, tmp_path):
     org_app.settings.file_parse_seconds = 0.2
     started = time.monotonic()
     [reply] = await Chat(org_app).say("quantri", file=str(path))
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 3  # the whole file takes several times longer; loaded CI machines are slow
     assert reply.text == ("Đọc tệp bieu.xlsx mất quá 0,2 giây nên bot đã dừng: không có gì được ghi. "
                           "Hãy tách thành tệp nhỏ hơn.")
     assert await update_count(org_app) == 0
