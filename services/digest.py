@@ -79,7 +79,8 @@ async def load_source(session, settings, now: datetime, roster: Roster | None = 
     if roster is None:
         org = await Organisation.load(session)
         today = now.astimezone(settings.zone).date()
-        roster = Roster(await load_people(session), org, await people_on_leave(session, today), settings.reminder_platforms)
+        roster = Roster(await load_people(session), org, await people_on_leave(session, today),
+                        settings.reminder_platforms)
     if tasks is None:
         tasks = await load_tasks(session, plan)
     return DigestSource(tasks, roster, now, settings.zone, settings.period_mode, settings.digest_due_days,
@@ -120,10 +121,7 @@ def compose(source: DigestSource, scope_unit_id: int | None, platform: str, char
 async def draw_charts(files_dir: Path, messages: list[DigestMessage]) -> None:
     """Draw the charts the messages name, each once; many of them in worker
     processes (all the CPUs, and the event loop stays free meanwhile)."""
-    specs = {}
-    for message in messages:
-        if message.chart is not None and not Path(message.files[0]).is_file():
-            specs[message.files[0]] = message.chart
+    specs = _undrawn(messages)
     if len(specs) >= POOL_FROM and (os.cpu_count() or 1) > 1:
         loop = asyncio.get_running_loop()
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads
@@ -135,6 +133,15 @@ async def draw_charts(files_dir: Path, messages: list[DigestMessage]) -> None:
         except (BrokenProcessPool, OSError) as error:
             log.warning("chart workers failed (%s); drawing in this process", error)
     await asyncio.to_thread(_draw_all, files_dir, list(specs.values()))
+
+
+def _undrawn(messages: list[DigestMessage]) -> dict[str, tuple]:
+    """The charts the messages name that are not drawn yet, by path."""
+    specs = {}
+    for message in messages:
+        if message.chart is not None and not Path(message.files[0]).is_file():
+            specs[message.files[0]] = message.chart
+    return specs
 
 
 def _draw_all(files_dir: Path, specs: list) -> None:

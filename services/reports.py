@@ -50,7 +50,8 @@ def write_docx(data: ReportData, path: Path, template: Path = DOCX_TEMPLATE) -> 
 
 
 def write_md(data: ReportData) -> str:
-    return render("reports/report.md.j2", **report_context(data), standing=lambda line: t("periodic_standing", line=line))
+    return render("reports/report.md.j2", **report_context(data),
+                  standing=lambda line: t("periodic_standing", line=line))
 
 
 # --- one entry point for the CLI and the chat ----------------------------------

@@ -16,6 +16,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from domain.messages import PLATFORMS, Option, Outbound
 from domain.reminders import (
@@ -337,7 +338,7 @@ class Scheduler:
                 "unit": roster.org.units[item.unit_id].name if item.unit_id in roster.org.units else "",
                 "standin": item.standin, "again": item.kind == "snooze",
             })
-        reports = []
+        reports: list[dict[str, Any]] = []
         for item in (i for i in items if i.kind == "report"):
             remaining = [task for task in item.tasks if task.id not in seen]
             if not remaining:

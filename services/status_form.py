@@ -77,7 +77,8 @@ def write_form(views: list[TaskView], path: Path, *, unit: str | None, today: da
             for column in range(1, len(columns) + 1):
                 ws.cell(row=row, column=column).fill = AREA_FILL
         row += 1
-        current = labels[view.status] + (f" ({view.percent}%)" if view.status == "in_progress" and view.percent is not None else "")
+        shown = view.status == "in_progress" and view.percent is not None
+        current = labels[view.status] + (f" ({view.percent}%)" if shown else "")
         values = [view.task.code, collapse(view.task.content), collapse(view.task.evidence or ""),
                   "; ".join(view.lead), collapse(view.task.timeline or ""), current]
         for column, value in enumerate(values, start=1):
@@ -240,7 +241,7 @@ def read_form(path: Path, tasks: dict[str, str | None], today: date, limit: Time
 
     for cells in ws.iter_rows(min_row=header_row + 1):
         number = cells[0].row
-        value = lambda name: cell(cells, name).value if cell(cells, name) is not None else None  # noqa: E731
+        value = lambda name, cells=cells: cell(cells, name).value if cell(cells, name) is not None else None  # noqa: E731
         status_text, code_text = _text(value("status")), _text(value("code"))
         if not status_text:
             continue
