@@ -4,6 +4,7 @@ which leaders see a unit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from storage.models import Assignment, ChatIdentity, Person, Unit, UnitGroup, Un
 
 @dataclass
 class Organisation:
-    units: dict[int, object]  # rows with id, name, parent_id
+    units: dict[int, Any]  # rows with id, name, parent_id
     children: dict[int | None, list[int]]
     all_unit_groups: set[int]
     members: dict[int, set[int]]  # group id -> unit ids
