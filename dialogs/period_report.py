@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dialogs.forms import Answer, Form, Invalid, Reply, Slot
+from dialogs.forms import Answer, DialogContext, Form, FormData, Invalid, Reply, Slot
 from domain.messages import PLATFORMS, Option
-from domain.periods import PeriodError, parse_period
+from domain.periods import Period, PeriodError, parse_period
 from domain.report_periods import choices, parse_period_text, period_code
 from services.report_xlsx import write_xlsx
 from services.reports import default_name, write_docx
@@ -19,14 +19,14 @@ from storage.tasks import current_plan
 OPTION_PREFIX = "p:"  # + '2026-Q1' or '2026-03-15..2026-06-14': well under Telegram's 64 bytes
 
 
-def _mode(ctx) -> str:
+def _mode(ctx: DialogContext) -> str:
     return ctx.settings.period_mode
 
 
 class PeriodSlot(Slot):
     name = "period"
 
-    async def ask(self, ctx, data):
+    async def ask(self, ctx: DialogContext, data: FormData) -> Reply:
         options = []
         for period in choices(ctx.today, _mode(ctx)):
             label = t("periodic_short_label", p=period)
@@ -34,7 +34,7 @@ class PeriodSlot(Slot):
                                   OPTION_PREFIX + period_code(period)))
         return Reply(t("periodic_ask_period"), options)
 
-    async def accept(self, ctx, data, answer: Answer):
+    async def accept(self, ctx: DialogContext, data: FormData, answer: Answer) -> str:
         # A typed period wins over the option it may look like ("quý 3/2026"
         # is close to the label "Quý I/2026"); a number picks an option.
         typed = answer.text.strip()
@@ -58,11 +58,11 @@ class PeriodReportForm(Form):
     name = "period_report"
     slots = [PeriodSlot()]
 
-    async def submit(self, ctx, data):
+    async def submit(self, ctx: DialogContext, data: FormData) -> list[Reply]:
         return await send_report(ctx, parse_period(data["period"], _mode(ctx)))
 
 
-async def send_report(ctx, period) -> list[Reply]:
+async def send_report(ctx: DialogContext, period: Period) -> list[Reply]:
     """Writes the report and its appendix for the person's scope: a leader of
     a unit gets the tasks their unit (and those below) leads, an
     organisation-wide leader or an admin the whole plan."""
@@ -70,8 +70,9 @@ async def send_report(ctx, period) -> list[Reply]:
     if plan is None:
         return [Reply(t("periodic_no_plan"))]
     unit = None
-    if ctx.person.role == "leader" and ctx.person.unit_id is not None:
-        unit = await ctx.session.get(Unit, ctx.person.unit_id)
+    person = ctx.member
+    if person.role == "leader" and person.unit_id is not None:
+        unit = await ctx.session.get(Unit, person.unit_id)
     data = await gather(ctx.session, plan, period, zone=ctx.zone, now=ctx.now, mode=_mode(ctx), unit=unit)
     counts = data.progress.counts
     can_send = PLATFORMS.get(ctx.event.platform) is None or PLATFORMS[ctx.event.platform].files

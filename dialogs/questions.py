@@ -6,14 +6,17 @@ person types then is handled as if no conversation were open."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
-from dialogs.forms import Answer, Form, Invalid, Reply, Slot
+from dialogs.forms import Answer, DialogContext, Form, FormData, Invalid, Reply, Slot
 from domain.messages import Option
 from domain.periods import Period, make_period, period_containing
 from domain.questions import HELP, NOT_REPORTED, PROGRESS, SEARCH, TASK, Query
 from services.texts import render, t
 from storage.models import Area, Plan
+from storage.org import Organisation
 from storage.questions import (
     Selection,
     add_leads,
@@ -30,11 +33,8 @@ UNITS_PAGE_SIZE = 15
 HISTORY_SHOWN = 5
 
 
-async def answer(ctx, query: Query) -> list[Reply]:
+async def answer(ctx: DialogContext, plan: Plan, query: Query) -> list[Reply]:
     """The first page of the answer, or the question which unit was meant."""
-    plan = await _plan(ctx)
-    if plan is None:
-        return [Reply(t("q_no_plan"))]
     if query.intent == HELP:
         return [Reply(render("questions/help.j2"))]
     if query.intent == TASK:
@@ -46,36 +46,41 @@ async def answer(ctx, query: Query) -> list[Reply]:
         names = [org.units[u].name for u in query.units]
         return [Reply(t("q_unit_out_of_scope", name=names[0] if len(names) == 1 else query.unit))]
     if len(units) > 1:
-        return await ctx.start_form("question", {"q": query.to_data(), "phrase": query.unit, "candidates": units})
-    return await _first_page(ctx, query, units[0] if units else None)
+        data = {"q": query.to_data(), "phrase": query.unit, "candidates": units}
+        return await ctx.conversation.start(ctx, QuestionForm.name, data)
+    return await _first_page(ctx, plan, query, units[0] if units else None)
 
 
-async def _first_page(ctx, query: Query, unit: int | None) -> list[Reply]:
-    reply, pages = await _page(ctx, query, unit, 0)
+async def _first_page(ctx: DialogContext, plan: Plan, query: Query, unit: int | None,
+                      asked: FormData | None = None, filled: list[str] | None = None) -> list[Reply]:
+    """The first page; with a next page, the conversation that offers it
+    (keeping what was `asked` before: the choice of unit)."""
+    reply, pages = await _page(ctx, plan, query, unit, 0)
     if pages < 2:
         return [reply]
-    ctx.cache["question_page"] = (0, reply)
-    data = {"q": query.to_data(), "unit": unit, "page": 0, "pages": pages}
-    return await ctx.start_form("question", data)
+    data = {**(asked or {}), "q": query.to_data(), "unit": unit, "page": 0, "pages": pages}
+    return await ctx.conversation.offer(ctx, QuestionForm.name, data, _with_more(reply), filled)
 
 
-async def _plan(ctx) -> Plan | None:
-    if "plan" not in ctx.cache:
-        ctx.cache["plan"] = await current_plan(ctx.session)
-    return ctx.cache["plan"]
+async def _current_plan(ctx: DialogContext) -> Plan:
+    """The plan a conversation about it still has."""
+    plan = await current_plan(ctx.session)
+    if plan is None:
+        raise LookupError("no current plan")
+    return plan
 
 
-async def _page(ctx, query: Query, unit: int | None, page: int) -> tuple[Reply, int]:
-    plan = await _plan(ctx)
+async def _page(ctx: DialogContext, plan: Plan, query: Query, unit: int | None, page: int) -> tuple[Reply, int]:
     org = await ctx.org()
     scope = await ctx.scope()
-    units = scope if unit is None else (org.subtree(unit) if scope is None else org.subtree(unit) & scope)
+    units = scope if unit is None else (org.subtree(unit) if scope is None else _subtree(org, unit) & scope)
     area = None
     if query.area:
         area = await ctx.session.scalar(select(Area).where(Area.plan_id == plan.id, Area.code == query.area))
     # Whose tasks: the unit asked about, else the group's or the asker's own when only part of the plan is shown.
     own = await ctx.home_unit()
-    names = dict(unit=org.units[unit or own].name if unit or own else None, area=area, today=ctx.today)
+    shown = unit or own
+    names = dict(unit=org.units[shown].name if shown else None, area=area, today=ctx.today)
     if query.intent == PROGRESS:
         window = query.window
         start, end = (window.start, window.end) if window else (None, None)
@@ -87,7 +92,12 @@ async def _page(ctx, query: Query, unit: int | None, page: int) -> tuple[Reply, 
     return await _tasks(ctx, plan, query, org, units, page, names)
 
 
-async def _tasks(ctx, plan, query, org, units, page, names) -> tuple[Reply, int]:
+def _subtree(org: Organisation, unit: int) -> set[int]:
+    return org.subtree(unit) or set()
+
+
+async def _tasks(ctx: DialogContext, plan: Plan, query: Query, org: Organisation, units: set[int] | None, page: int,
+                 names: dict[str, Any]) -> tuple[Reply, int]:
     window = query.window
     sel = Selection(
         plan.id, leads_of(org, units), query.area, query.statuses, query.category,
@@ -108,7 +118,8 @@ async def _tasks(ctx, plan, query, org, units, page, names) -> tuple[Reply, int]
     return Reply(text), pages
 
 
-async def _not_reported(ctx, plan, query, org, unit, units, page) -> tuple[Reply, int]:
+async def _not_reported(ctx: DialogContext, plan: Plan, query: Query, org: Organisation, unit: int | None,
+                        units: set[int] | None, page: int) -> tuple[Reply, int]:
     mode = ctx.settings.period_mode
     window = query.window
     if window is None:
@@ -125,14 +136,15 @@ async def _not_reported(ctx, plan, query, org, unit, units, page) -> tuple[Reply
     text = render(
         "questions/not_reported.j2", period=period, total=len(silent), expected=expected, page=page, pages=pages,
         silent=silent[page * UNITS_PAGE_SIZE : (page + 1) * UNITS_PAGE_SIZE],
-        names={u: org.units[u].name for u in org.units}, unit=org.units[unit].name if single else None,
+        names={u: org.units[u].name for u in org.units},
+        unit=org.units[unit].name if single and unit is not None else None,
         scope_unit=org.units[unit].name if unit and not single else None,
     )
     return Reply(text), pages
 
 
-async def _task(ctx, plan: Plan, code: str) -> Reply:
-    detail = await task_detail(ctx.session, plan, code, ctx.today, ctx.zone)
+async def _task(ctx: DialogContext, plan: Plan, code: str | None) -> Reply:
+    detail = await task_detail(ctx.session, plan, code or "", ctx.today, ctx.zone)
     if detail is None:
         return Reply(t("task_unknown", code=code))
     org = await ctx.org()
@@ -145,26 +157,23 @@ async def _task(ctx, plan: Plan, code: str) -> Reply:
 
 
 class UnitSlot(Slot):
-    """Which of the units a name fits the question is about."""
+    """Which of the units a name fits the question is about; its first page is the form's answer."""
 
     name = "unit"
 
-    def applies(self, data):
+    def applies(self, data: FormData) -> bool:
         return "candidates" in data
 
-    async def ask(self, ctx, data):
+    async def ask(self, ctx: DialogContext, data: FormData) -> Reply:
         org = await ctx.org()
         options = [Option(org.units[u].name, f"u:{u}") for u in data["candidates"]]
         return Reply(t("q_pick_unit", phrase=data["phrase"], count=len(options)), options)
 
-    async def accept(self, ctx, data, answer: Answer):
+    async def accept(self, ctx: DialogContext, data: FormData, answer: Answer) -> int | None:
         chosen = answer.option[2:] if answer.option and answer.option.startswith("u:") else ""
         if not chosen.isdigit() or int(chosen) not in data["candidates"]:
             data["passthrough"] = answer.text
             return None
-        reply, data["pages"] = await _page(ctx, Query.from_data(data["q"]), int(chosen), 0)
-        data["page"] = 0
-        ctx.cache["question_page"] = (0, reply)
         return int(chosen)
 
 
@@ -173,15 +182,13 @@ class MoreSlot(Slot):
 
     name = "more"
 
-    def applies(self, data):
+    def applies(self, data: FormData) -> bool:
         return "passthrough" not in data and data.get("page", 0) + 1 < data.get("pages", 1)
 
-    async def ask(self, ctx, data):
-        reply = await _current(ctx, data)
-        reply.options = [Option(t("more"), "more")]
-        return reply
+    async def ask(self, ctx: DialogContext, data: FormData) -> Reply:
+        return _with_more(await _current(ctx, data))
 
-    async def accept(self, ctx, data, answer: Answer):
+    async def accept(self, ctx: DialogContext, data: FormData, answer: Answer) -> bool | None:
         if answer.option != "more":
             data["passthrough"] = answer.text
             return None
@@ -191,11 +198,14 @@ class MoreSlot(Slot):
         return True
 
 
-async def _current(ctx, data) -> Reply:
-    cached = ctx.cache.pop("question_page", None)
-    if cached is not None and cached[0] == data["page"]:
-        return cached[1]
-    reply, data["pages"] = await _page(ctx, Query.from_data(data["q"]), data.get("unit"), data["page"])
+def _with_more(reply: Reply) -> Reply:
+    reply.options = [Option(t("more"), "more")]
+    return reply
+
+
+async def _current(ctx: DialogContext, data: FormData) -> Reply:
+    query = Query.from_data(data["q"])
+    reply, data["pages"] = await _page(ctx, await _current_plan(ctx), query, data.get("unit"), data["page"])
     return reply
 
 
@@ -204,16 +214,10 @@ class QuestionForm(Form):
     slots = [UnitSlot(), MoreSlot()]
     quiet_expiry = True
 
-    async def submit(self, ctx, data):
-        if "passthrough" in data:
-            return await _as_new_message(ctx, data["passthrough"])
+    async def submit(self, ctx: DialogContext, data: FormData) -> list[Reply]:
+        if "passthrough" in data:  # text typed while a choice or a next page was offered is a new message
+            return await ctx.answer_text(data["passthrough"])
+        if "page" not in data:  # the unit has just been chosen
+            query = Query.from_data(data["q"])
+            return await _first_page(ctx, await _current_plan(ctx), query, data["unit"], data, ["unit"])
         return [await _current(ctx, data)]
-
-
-async def _as_new_message(ctx, text: str) -> list[Reply]:
-    """Text typed while a choice or a next page was offered is a new message."""
-    for handler in ctx.router.texts:
-        replies = await handler(ctx, text)
-        if replies is not None:
-            return replies
-    return [Reply(t("text_not_understood"))]

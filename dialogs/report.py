@@ -6,9 +6,10 @@ send is kept as a contribution, shown to the lead unit's officers."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
-from dialogs.forms import Answer, Form, Invalid, Reply, Restart, Slot
+from dialogs.forms import Answer, DialogContext, Form, FormData, Invalid, Reply, Restart, Slot
 from domain.messages import Option
 from domain.progress import OVERDUE, classify
 from domain.reports import parse_percent, parse_status, task_code
@@ -24,14 +25,14 @@ from storage.tasks import TaskView, add_update, current_plan, task_views
 PAGE_SIZE = 8
 
 
-async def my_tasks(ctx, open_only: bool = True) -> list[tuple[TaskView, str]]:
+async def my_tasks(ctx: DialogContext, open_only: bool = True) -> list[tuple[TaskView, str]]:
     """The person's tasks with their unit's role on each: lead tasks first,
     then coordinated ones, each by due date (no date last)."""
     plan = await current_plan(ctx.session)
     if plan is None:
         return []
     org = await ctx.org()
-    scope = scope_of(ctx.person, org)
+    scope = scope_of(ctx.member, org)
     mine = []
     for view in await task_views(ctx.session, plan):
         role = org.role_of(view.task.assignments, scope)
@@ -42,56 +43,70 @@ async def my_tasks(ctx, open_only: bool = True) -> list[tuple[TaskView, str]]:
     return mine
 
 
-async def my_task(ctx, code: str) -> TaskView | None:
-    """One task of the person's (any status), or None: without loading the others."""
-    cache = ctx.cache.setdefault("views", {})
-    if code not in cache:
+async def my_task(ctx: DialogContext, code: str) -> TaskView | None:
+    """One task of the person's (any status), or None: without loading the
+    others, and once in an event (the form's steps ask for it again)."""
+    if code not in ctx.task_views:
         plan = await current_plan(ctx.session)
         views = await task_views(ctx.session, plan, codes=[code]) if plan else []
         org = await ctx.org()
-        scope = scope_of(ctx.person, org)
-        cache[code] = next((v for v in views if org.role_of(v.task.assignments, scope)), None)
-    return cache[code]
+        scope = scope_of(ctx.member, org)
+        ctx.task_views[code] = next((v for v in views if org.role_of(v.task.assignments, scope)), None)
+    return ctx.task_views[code]
 
 
-async def sets_status(ctx, view: TaskView) -> bool:
-    return may_set_status(ctx.person, await ctx.org(), view.task.assignments)
+async def the_task(ctx: DialogContext, code: str) -> TaskView:
+    """The form's task, which was the person's when they chose it."""
+    view = await my_task(ctx, code)
+    if view is None:
+        raise LookupError(f"task {code} is no longer the person's")
+    return view
 
 
-def lead_only(ctx, view: TaskView, hint: bool = True) -> Reply:
+async def sets_status(ctx: DialogContext, view: TaskView) -> bool:
+    return may_set_status(ctx.member, await ctx.org(), view.task.assignments)
+
+
+def lead_only(ctx: DialogContext, view: TaskView, hint: bool = True) -> Reply:
     """Why a coordinating unit's officer does not set this task's status."""
-    unit = ctx.person.unit.name if ctx.person.unit else None
+    unit = ctx.member.unit.name if ctx.member.unit else None
     return Reply(t("status_lead_only", unit=unit, code=view.task.code, lead="; ".join(view.lead), hint=hint))
 
 
-async def start_report(ctx, view: TaskView, data: dict | None = None, filled: list[str] | None = None) -> list[Reply]:
+async def start_report(ctx: DialogContext, view: TaskView, data: FormData | None = None,
+                       filled: list[str] | None = None) -> list[Reply]:
     """The report form for one of the person's tasks: a contribution where they may not set its status."""
     data = {"task": view.task.code, **(data or {})}
     if not await sets_status(ctx, view):
         data["contribution"] = True
-    return await ctx.start_form("report", data, filled or ["task"])
+    return await ctx.conversation.start(ctx, ReportForm.name, data, filled or ["task"])
 
 
-def is_overdue(view: TaskView, today) -> bool:
+def is_overdue(view: TaskView, today: date) -> bool:
     return classify(view.status, view.task.due_date, None, view.task.recurring, today) == OVERDUE
 
 
 class TaskSlot(Slot):
     name = "task"
 
-    async def ask(self, ctx, data):
+    async def ask(self, ctx: DialogContext, data: FormData) -> Reply:
         tasks = await my_tasks(ctx)
         if not tasks:
             return Reply(t("report_no_tasks"))
         page = data.get("page", 0) % max(1, -(-len(tasks) // PAGE_SIZE))
         shown = tasks[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        options = [Option(t("task_option", code=v.task.code, content=v.task.content, overdue=is_overdue(v, ctx.today)), f"t:{v.task.code}") for v, _ in shown]
+        options = [
+            Option(t("task_option", code=v.task.code, content=v.task.content, overdue=is_overdue(v, ctx.today)),
+                   f"t:{v.task.code}")
+            for v, _ in shown
+        ]
         if len(tasks) > PAGE_SIZE:
             options.append(Option(t("more"), "more"))
-        text = render("chat/report_pick_task.j2", tasks=shown, total=len(tasks), page=page, today=ctx.today, overdue=is_overdue)
+        text = render("chat/report_pick_task.j2", tasks=shown, total=len(tasks), page=page, today=ctx.today,
+                      overdue=is_overdue)
         return Reply(text, options)
 
-    async def accept(self, ctx, data, answer: Answer):
+    async def accept(self, ctx: DialogContext, data: FormData, answer: Answer) -> str:
         if answer.option == "more":
             data["page"] = data.get("page", 0) + 1
             raise Invalid()
@@ -108,21 +123,23 @@ class TaskSlot(Slot):
         return code
 
 
-STATUS_OPTIONS = [("not_started", "s:not_started"), ("in_progress", "s:in_progress"), ("done", "s:done"), ("stuck", "s:stuck")]
+STATUS_OPTIONS = [
+    ("not_started", "s:not_started"), ("in_progress", "s:in_progress"), ("done", "s:done"), ("stuck", "s:stuck"),
+]
 
 
 class StatusSlot(Slot):
     name = "status"
 
-    def applies(self, data):
+    def applies(self, data: FormData) -> bool:
         return not data.get("contribution")
 
-    async def ask(self, ctx, data):
+    async def ask(self, ctx: DialogContext, data: FormData) -> Reply:
         view = await my_task(ctx, data["task"])
         options = [Option(t("status_label", status=s), d) for s, d in STATUS_OPTIONS]
         return Reply(render("chat/report_ask_status.j2", view=view), options)
 
-    async def accept(self, ctx, data, answer):
+    async def accept(self, ctx: DialogContext, data: FormData, answer: Answer) -> str:
         # Typed status words win over a fuzzy option match: "chưa hoàn thành"
         # is close to the label "Hoàn thành" but means the opposite.
         status, _ = parse_status(answer.text)
@@ -136,13 +153,13 @@ class StatusSlot(Slot):
 class PercentSlot(Slot):
     name = "percent"
 
-    def applies(self, data):
+    def applies(self, data: FormData) -> bool:
         return data.get("status") == "in_progress"
 
-    async def ask(self, ctx, data):
+    async def ask(self, ctx: DialogContext, data: FormData) -> Reply:
         return Reply(t("report_ask_percent"))
 
-    async def accept(self, ctx, data, answer):
+    async def accept(self, ctx: DialogContext, data: FormData, answer: Answer) -> int:
         value = parse_percent(answer.text)
         if value is None:
             raise Invalid(t("percent_hint", value=answer.text))
@@ -152,27 +169,27 @@ class PercentSlot(Slot):
 class EvidenceSlot(Slot):
     name = "evidence"
 
-    def applies(self, data):
-        return data.get("contribution") or data.get("status") in ("done", "in_progress")
+    def applies(self, data: FormData) -> bool:
+        return bool(data.get("contribution")) or data.get("status") in ("done", "in_progress")
 
-    def required(self, view, data) -> bool:
+    def required(self, view: TaskView, data: FormData) -> bool:
         return data.get("status") == "done" and bool(view.task.evidence)
 
-    async def ask(self, ctx, data):
-        view = await my_task(ctx, data["task"])
+    async def ask(self, ctx: DialogContext, data: FormData) -> Reply:
+        view = await the_task(ctx, data["task"])
         required = self.required(view, data)
         options = [] if required else [Option(t("skip"), "skip")]
         lead_only_text = lead_only(ctx, view, hint=False).text if data.get("contribution") else None
         text = render("chat/report_ask_evidence.j2", view=view, required=required, lead_only=lead_only_text)
         return Reply(text, options)
 
-    async def accept(self, ctx, data, answer):
+    async def accept(self, ctx: DialogContext, data: FormData, answer: Answer) -> dict[str, Any] | None:
         if len(answer.text) > EVIDENCE_LIMIT:  # typed, or a file's caption
             raise Invalid(t("text_too_long", limit=EVIDENCE_LIMIT))
         if answer.file is not None:
             ref = store_file(ctx.settings.files_dir, answer.file.path, answer.file.name)
             return {"text": answer.text or answer.file.name, "file": ref}
-        view = await my_task(ctx, data["task"])
+        view = await the_task(ctx, data["task"])
         if answer.option == "skip" or not answer.text.strip():
             if self.required(view, data):
                 raise Invalid(t("evidence_required", evidence=view.task.evidence))
@@ -183,12 +200,13 @@ class EvidenceSlot(Slot):
 class NoteSlot(Slot):
     name = "note"
 
-    async def ask(self, ctx, data):
+    async def ask(self, ctx: DialogContext, data: FormData) -> Reply:
         stuck = data.get("status") == "stuck"
         contribution = bool(data.get("contribution"))
-        return Reply(t("report_ask_note", stuck=stuck, contribution=contribution), [] if stuck else [Option(t("skip"), "skip")])
+        options = [] if stuck else [Option(t("skip"), "skip")]
+        return Reply(t("report_ask_note", stuck=stuck, contribution=contribution), options)
 
-    async def accept(self, ctx, data, answer):
+    async def accept(self, ctx: DialogContext, data: FormData, answer: Answer) -> str | None:
         stuck = data.get("status") == "stuck"
         if answer.option == "skip" or not answer.text.strip():
             if stuck:
@@ -204,12 +222,16 @@ class NoteSlot(Slot):
 class ConfirmSlot(Slot):
     name = "confirm"
 
-    async def ask(self, ctx, data):
+    async def ask(self, ctx: DialogContext, data: FormData) -> Reply:
         view = await my_task(ctx, data["task"])
-        options = [Option(t("confirm_yes"), "c:yes"), Option(t("confirm_edit"), "c:edit"), Option(t("confirm_cancel"), "c:cancel")]
-        return Reply(render("chat/report_summary.j2", view=view, d=data, confirmed=False, unit=ctx.person.unit), options)
+        options = [
+            Option(t("confirm_yes"), "c:yes"), Option(t("confirm_edit"), "c:edit"),
+            Option(t("confirm_cancel"), "c:cancel"),
+        ]
+        text = render("chat/report_summary.j2", view=view, d=data, confirmed=False, unit=ctx.member.unit)
+        return Reply(text, options)
 
-    async def accept(self, ctx, data, answer):
+    async def accept(self, ctx: DialogContext, data: FormData, answer: Answer) -> bool:
         if answer.option == "c:yes":
             return True
         if answer.option == "c:edit":
@@ -223,14 +245,14 @@ class ReportForm(Form):
     name = "report"
     slots = [TaskSlot(), StatusSlot(), PercentSlot(), EvidenceSlot(), NoteSlot(), ConfirmSlot()]
 
-    async def submit(self, ctx, data):
+    async def submit(self, ctx: DialogContext, data: FormData) -> list[Reply]:
         if not data.get("confirm"):
             return [Reply(t("cancelled"))]
         return await save_report(ctx, data)
 
 
-async def save_report(ctx, data: dict) -> list[Reply]:
-    view = await my_task(ctx, data["task"])
+async def save_report(ctx: DialogContext, data: FormData) -> list[Reply]:
+    view = await the_task(ctx, data["task"])
     contribution = bool(data.get("contribution"))
     if not contribution and not await sets_status(ctx, view):
         return [lead_only(ctx, view)]
@@ -244,7 +266,7 @@ async def save_report(ctx, data: dict) -> list[Reply]:
         status, percent = data["status"], data.get("percent")
     update = await add_update(
         ctx.session, view.task, status=status, at=ctx.now, source=ctx.event.platform,
-        reporter=ctx.person, percent=percent, evidence=evidence.get("text"),
+        reporter=ctx.member, percent=percent, evidence=evidence.get("text"),
         file_ref=evidence.get("file"), note=data.get("note"), corrects=corrects,
         kind="contribution" if contribution else "status",
     )
@@ -253,16 +275,16 @@ async def save_report(ctx, data: dict) -> list[Reply]:
     elif update.status == "stuck":
         await notify_leaders_of_stuck(ctx, view, update)
     return [Reply(render("chat/report_summary.j2", view=view, d=data, confirmed=True, update=update, corrects=corrects,
-                         unit=ctx.person.unit))]
+                         unit=ctx.member.unit))]
 
 
-async def notify_lead_unit(ctx, view: TaskView, update: StatusUpdate) -> None:
+async def notify_lead_unit(ctx: DialogContext, view: TaskView, update: StatusUpdate) -> None:
     """The lead unit's officers see a coordinating unit's contribution at once."""
     org = await ctx.org()
     text = render("chat/contribution_alert.j2", view=view, update=update, reporter=ctx.person)
     for officer in await officers_of(ctx.session, org.lead_units(view.task.assignments)):
         identity = reachable_identity(officer, ctx.event.platform)
-        if identity is not None and officer.id != ctx.person.id:
+        if identity is not None and officer.id != ctx.member.id:
             ctx.send(identity.platform, identity.external_id, Reply(text))
 
 
@@ -272,5 +294,5 @@ async def notify_leaders_of_stuck(ctx, view: TaskView, update: StatusUpdate) -> 
         ctx.send(message.platform, message.chat_id, Reply(message.text))
 
 
-def correction_window(ctx) -> timedelta:
+def correction_window(ctx: DialogContext) -> timedelta:
     return timedelta(hours=ctx.settings.correction_window_hours)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from dialogs.forms import Reply
+from dialogs.forms import FormData, Reply
 from dialogs.invite import InviteForm
 from dialogs.report import (
     ReportForm,
@@ -48,7 +48,8 @@ async def start(ctx, args):
     if not args:
         return [Reply(t("not_registered"))]
     event = ctx.event
-    if await wrong_invite_codes(ctx.session, event.platform, event.chat_id, ctx.now - INVITE_TRY_WINDOW) >= INVITE_TRIES:
+    tried = await wrong_invite_codes(ctx.session, event.platform, event.chat_id, ctx.now - INVITE_TRY_WINDOW)
+    if tried >= INVITE_TRIES:
         return [Reply(t("invite_too_many_tries", minutes=INVITE_TRY_WINDOW // timedelta(minutes=1)))]
     name = event.display_name or event.user_id
     person = await redeem_invite(
@@ -76,7 +77,7 @@ async def help_(ctx, args):
 
 @router.command("huy")
 async def cancel(ctx, args):
-    return [Reply(t("cancelled") if ctx.cache.get("had_dialog") else t("nothing_to_cancel"))]
+    return [Reply(t("cancelled") if ctx.conversation.interrupted else t("nothing_to_cancel"))]
 
 
 @router.command("baocao", in_group=PRIVATE)
@@ -89,7 +90,7 @@ async def report(ctx, args):
         if view is None:
             return [Reply(t("report_task_not_yours", code=code))]
         return await start_report(ctx, view)
-    return await ctx.start_form("report")
+    return await ctx.conversation.start(ctx, ReportForm.name)
 
 
 @router.option("r:")
@@ -152,7 +153,7 @@ async def link_this_group(ctx, args):
 
 @router.command("moi", roles=("admin",), in_group=PRIVATE)
 async def invite(ctx, args):
-    return await ctx.start_form("invite")
+    return await ctx.conversation.start(ctx, InviteForm.name)
 
 
 @router.text
@@ -174,18 +175,18 @@ async def quick_report(ctx, text):
         return [Reply(t("report_task_not_yours", code=quick.code))]
     if not await sets_status(ctx, view):
         return [lead_only(ctx, view)]
-    data = {"task": quick.code, "status": quick.status}
+    data: FormData = {"task": quick.code, "status": quick.status}
     filled = ["task", "status"]
     if quick.status == "in_progress":
         if quick.percent is None:
-            return await ctx.start_form("report", data, filled)
+            return await ctx.conversation.start(ctx, ReportForm.name, data, filled)
         data["percent"] = quick.percent
         filled.append("percent")
     if quick.evidence:
         data["evidence"] = {"text": quick.evidence, "file": None}
     elif quick.status == "done" and view.task.evidence:
-        return await ctx.start_form("report", data, filled)
+        return await ctx.conversation.start(ctx, ReportForm.name, data, filled)
     if quick.status == "stuck" and not quick.note:
-        return await ctx.start_form("report", data, filled)
+        return await ctx.conversation.start(ctx, ReportForm.name, data, filled)
     data["note"] = quick.note
     return await save_report(ctx, data)

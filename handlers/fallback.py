@@ -12,4 +12,5 @@ router = Router()
 
 @router.text
 async def not_understood(ctx, text):
-    return [Reply(render("chat/help.j2", person=ctx.person, commands=visible_commands(ctx), welcome=False, not_understood=True))]
+    commands = visible_commands(ctx)
+    return [Reply(render("chat/help.j2", person=ctx.person, commands=commands, welcome=False, not_understood=True))]

@@ -30,7 +30,7 @@ async def periodic_report(ctx, args):
         if period.start > ctx.today:
             return [Reply(t("periodic_period_not_started", label=t("period_label", p=period), start=period.start))]
         return await send_report(ctx, period)
-    return await ctx.start_form("period_report")
+    return await ctx.conversation.start(ctx, PeriodReportForm.name)
 
 
 def _is_status_form(ctx) -> bool:

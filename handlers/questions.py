@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from dialogs.forms import Reply
 from dialogs.questions import QuestionForm, answer
-from domain.questions import QuestionParser
+from domain.questions import Query, QuestionParser
 from domain.unit_mentions import UnitMentions
 from domain.units import KnownUnit
+from handlers.context import Context
 from handlers.router import Router
 from services.texts import t
-from storage.models import Area, UnitAlias
+from storage.models import Area, Plan, UnitAlias
 from storage.tasks import current_plan
 
 router = Router()
@@ -29,13 +30,9 @@ def _parser(units: tuple, areas: tuple) -> QuestionParser:
     return QuestionParser(UnitMentions(known), dict(areas))
 
 
-async def parser_for(ctx) -> QuestionParser | None:
-    """A parser for the organisation's units and the current plan's areas,
+async def parser_for(ctx: Context, plan: Plan) -> QuestionParser:
+    """A parser for the organisation's units and the plan's areas,
     built once for as long as they do not change."""
-    plan = await current_plan(ctx.session)
-    if plan is None:
-        return None
-    ctx.cache["plan"] = plan
     org = await ctx.org()
     aliases: dict[int, list[str]] = {}
     for unit_id, alias in await ctx.session.execute(select(UnitAlias.unit_id, UnitAlias.alias).order_by(UnitAlias.id)):
@@ -48,34 +45,44 @@ async def parser_for(ctx) -> QuestionParser | None:
 
 
 @router.text
-async def question(ctx, text):
-    parser = await parser_for(ctx)
-    query = parser.parse(text, ctx.today) if parser else None
-    return None if query is None else await answer(ctx, query)
+async def question(ctx: Context, text: str) -> list[Reply] | None:
+    plan = await current_plan(ctx.session)
+    if plan is None:
+        return None
+    query = (await parser_for(ctx, plan)).parse(text, ctx.today)
+    return None if query is None else await answer(ctx, plan, query)
 
 
 @router.command("quahan")
-async def overdue(ctx, args):
-    parser = await parser_for(ctx)
-    if parser is None:
+async def overdue(ctx: Context, args: str) -> list[Reply]:
+    plan = await current_plan(ctx.session)
+    if plan is None:
         return [Reply(t("q_no_plan"))]
-    return await answer(ctx, parser.parse(f"nhiệm vụ quá hạn {args}", ctx.today))
+    return await _answer(ctx, plan, (await parser_for(ctx, plan)).parse(f"nhiệm vụ quá hạn {args}", ctx.today))
 
 
 @router.command("tiendo")
-async def progress(ctx, args):
-    parser = await parser_for(ctx)
-    if parser is None:
+async def progress(ctx: Context, args: str) -> list[Reply]:
+    plan = await current_plan(ctx.session)
+    if plan is None:
         return [Reply(t("q_no_plan"))]
+    parser = await parser_for(ctx, plan)
     if parser.unread(args, ctx.today):  # words that are neither a unit nor an area
         return [Reply(t("q_scope_unknown", text=args))]
-    return await answer(ctx, parser.parse(f"tiến độ {args}", ctx.today))
+    return await _answer(ctx, plan, parser.parse(f"tiến độ {args}", ctx.today))
 
 
 @router.command("tim")
-async def search(ctx, args):
-    parser = await parser_for(ctx)
-    if parser is None:
+async def search(ctx: Context, args: str) -> list[Reply]:
+    plan = await current_plan(ctx.session)
+    if plan is None:
         return [Reply(t("q_no_plan"))]
-    query = parser.search(args, ctx.today) if args else None
-    return [Reply(t("q_search_usage"))] if query is None else await answer(ctx, query)
+    query = (await parser_for(ctx, plan)).search(args, ctx.today) if args else None
+    return [Reply(t("q_search_usage"))] if query is None else await answer(ctx, plan, query)
+
+
+async def _answer(ctx: Context, plan: Plan, query: Query | None) -> list[Reply]:
+    """The answer to a command's question (its words always make one)."""
+    if query is None:
+        raise LookupError("a command's question was not understood")
+    return await answer(ctx, plan, query)

@@ -150,8 +150,8 @@ async def digest_schedule(ctx, args):
     link = await group_link(ctx.session, ctx.event.platform, ctx.event.chat_id)
     if link is None:
         return [Reply(t("digest_schedule_not_linked"))]
-    weekday = link.digest_weekday if link.digest_weekday is not None else ctx.settings.digest_weekday
-    at = link.digest_time or ctx.settings.digest_time
+    weekday: int = link.digest_weekday if link.digest_weekday is not None else ctx.settings.digest_weekday
+    at: str = link.digest_time or ctx.settings.digest_time
     if not args:
         await ctx.session.refresh(link, ["scope_unit"])
         scope = link.scope_unit.name if link.scope_unit else None
@@ -159,7 +159,7 @@ async def digest_schedule(ctx, args):
     parsed = parse_schedule(args)
     if parsed is None:
         return [Reply(t("digest_schedule_invalid", value=args))]
-    if parsed in ("on", "off"):
+    if isinstance(parsed, str):  # "on" or "off"
         link.digest_enabled = parsed == "on"
     else:
         weekday, at = parsed

@@ -3,12 +3,16 @@ free text, and the forms (multi-step conversations) they may start."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
-from dialogs.forms import Form, Reply
+from dialogs.forms import DialogContext, Form, Reply
+from services.texts import t
 
+# A handler is given the event's handlers.context.Context and the command's
+# arguments, the option's data or the text; a text or file handler returns None to pass.
 Handler = Callable[..., Awaitable[list[Reply]]]
+Passing = Callable[..., Awaitable[list[Reply] | None]]
 
 
 # How a command is answered in a group chat: within the group's scope; in
@@ -26,15 +30,24 @@ class Command:
     in_group: str = SCOPED
 
 
+def parse_command(text: str) -> tuple[str, str] | None:
+    """'/baocao@tiendo_bot III.2' -> ('baocao@tiendo_bot', 'III.2'); None when not a command."""
+    if not text.startswith("/"):
+        return None
+    name, _, args = text[1:].partition(" ")
+    return name, args.strip()
+
+
 @dataclass
 class Router:
     commands: dict[str, Command] = field(default_factory=dict)
     options: list[tuple[str, Handler]] = field(default_factory=list)
-    texts: list[Handler] = field(default_factory=list)
-    files: list[Handler] = field(default_factory=list)
+    texts: list[Passing] = field(default_factory=list)
+    files: list[Passing] = field(default_factory=list)
     forms: dict[str, Form] = field(default_factory=dict)
 
-    def command(self, *names: str, roles=("officer", "leader", "admin"), in_help: bool = True, in_group: str = SCOPED):
+    def command(self, *names: str, roles: tuple[str, ...] = ("officer", "leader", "admin"), in_help: bool = True,
+                in_group: str = SCOPED) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for name in names:
                 self.commands[name] = Command(name, handler, tuple(roles), in_help and name == names[0], in_group)
@@ -42,7 +55,7 @@ class Router:
 
         return register
 
-    def option(self, prefix: str):
+    def option(self, prefix: str) -> Callable[[Handler], Handler]:
         """Handle a pressed option whose data starts with `prefix` outside any
         form; such options are personal (open a report, snooze): answered in private only."""
 
@@ -52,12 +65,12 @@ class Router:
 
         return register
 
-    def text(self, handler: Handler) -> Handler:
+    def text(self, handler: Passing) -> Passing:
         """Free text, tried in order of registration; a handler returns None to pass."""
         self.texts.append(handler)
         return handler
 
-    def file(self, handler: Handler) -> Handler:
+    def file(self, handler: Passing) -> Passing:
         """A file sent outside any conversation; a handler returns None to pass."""
         self.files.append(handler)
         return handler
@@ -72,3 +85,32 @@ class Router:
         self.texts.extend(other.texts)
         self.files.extend(other.files)
         self.forms.update(other.forms)
+
+    def command_named(self, name: str) -> Command | None:
+        """The command '/name' or '/name@bot' calls."""
+        return self.commands.get(name.split("@")[0].lower())
+
+    async def answer_option(self, ctx: DialogContext, data: str) -> list[Reply] | None:
+        """The handler of a pressed option's prefix; None when no prefix fits (it has expired)."""
+        for prefix, handler in self.options:
+            if data.startswith(prefix):
+                return await handler(ctx, data[len(prefix):])
+        return None
+
+    async def answer_file(self, ctx: DialogContext, text: str) -> list[Reply] | None:
+        """The first file handler that takes the file; None when none does."""
+        for handler in self.files:
+            replies = await handler(ctx, text)
+            if replies is not None:
+                return replies
+        return None
+
+    async def answer_text(self, ctx: DialogContext, text: str) -> list[Reply]:
+        """The first text handler that answers, else "not understood"."""
+        for handler in self.texts:
+            replies = await handler(ctx, text)
+            if replies is not None:
+                return replies
+        return [Reply(t("text_not_understood"))]
+
+
